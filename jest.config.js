@@ -1,0 +1,41 @@
+// One jest run, four projects: `npm test` runs them all; `--selectProjects <name>` one.
+const transform = {
+  "^.+\\.[jt]s$": [
+    "@swc/jest",
+    { jsc: { parser: { syntax: "typescript", decorators: true }, target: "es2021" } },
+  ],
+}
+
+const common = {
+  transform,
+  testEnvironment: "node",
+  moduleFileExtensions: ["js", "ts", "json"],
+  modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.medusa/", "<rootDir>/.data/"],
+}
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: "unit",
+      testMatch: ["<rootDir>/src/**/__tests__/**/*.unit.spec.ts"],
+    },
+    {
+      ...common,
+      displayName: "conformance",
+      testMatch: ["<rootDir>/integration-tests/conformance/**/*.spec.ts"],
+    },
+    {
+      ...common,
+      displayName: "lint",
+      testMatch: ["<rootDir>/integration-tests/lint/**/*.spec.ts"],
+    },
+    {
+      ...common,
+      displayName: "http",
+      testMatch: ["<rootDir>/integration-tests/http/**/*.spec.ts"],
+      setupFiles: ["<rootDir>/integration-tests/setup.js"],
+      testTimeout: 120000,
+    },
+  ],
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite (unit, conformance, fixture lint, HTTP integration through a
+// real Medusa app). Uses the PostgreSQL at DB_HOST/DB_PORT/DB_USERNAME when one answers
+// there, otherwise starts an embedded one for the duration of the run.
+import { spawn } from "node:child_process"
+import path from "node:path"
+import { canConnect, startEmbedded } from "./lib/postgres.mjs"
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
+
+const settings = {
+  host: process.env.DB_HOST || "localhost",
+  port: Number(process.env.DB_PORT || 5432),
+  user: process.env.DB_USERNAME || "postgres",
+  password: process.env.DB_PASSWORD || "",
+}
+
+let embedded
+if (await canConnect(settings)) {
+  console.log(`[test] using PostgreSQL at ${settings.host}:${settings.port} as ${settings.user}`)
+} else {
+  console.log(`[test] no PostgreSQL answers at ${settings.host}:${settings.port}; starting an embedded one`)
+  embedded = await startEmbedded({ name: "test-pg", preferredPort: 54329, persistent: false })
+  Object.assign(settings, { host: embedded.host, port: embedded.port, user: embedded.user, password: embedded.password })
+  console.log(`[test] embedded PostgreSQL on port ${embedded.port}`)
+}
+
+const env = {
+  ...process.env,
+  DB_HOST: settings.host,
+  DB_PORT: String(settings.port),
+  DB_USERNAME: settings.user,
+  DB_PASSWORD: settings.password,
+  NODE_ENV: "test",
+  // The Payment Module's provider loader uses a dynamic import.
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, "--experimental-vm-modules"].filter(Boolean).join(" "),
+}
+
+const jest = path.join(ROOT, "node_modules", "jest", "bin", "jest.js")
+const child = spawn(process.execPath, [jest, ...process.argv.slice(2)], { cwd: ROOT, env, stdio: "inherit" })
+
+const stop = async (code) => {
+  if (embedded) await embedded.stop()
+  process.exit(code)
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => child.kill(signal))
+}
+child.on("exit", (code, signal) => stop(code ?? (signal ? 1 : 0)))

@@ -1,0 +1,314 @@
+/**
+ * Pure translation between Medusa and Stripe: request bodies out, statuses and
+ * session data in. No I/O, no clock, no randomness.
+ */
+import type Stripe from "stripe"
+import type {
+  BigNumberInput,
+  PaymentCustomerDTO,
+  PaymentSessionStatus as PaymentSessionStatusType,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { CurrencyRules, fromMinorUnitsToNumber, normalizeCurrency, toMinorUnits } from "../../lib/payments/money"
+import type { StripeOptions } from "./options"
+
+/**
+ * Stripe's departures from ISO 4217 (https://docs.stripe.com/currencies):
+ * - three-decimal currencies are sent in thousandths but must end in 0
+ *   ("5.124 KWD must be rounded to 5120 or 5130"), hence a step of 10;
+ * - ISK stays a two-decimal currency in the API while only whole krónur are accepted
+ *   ("amounts in ISK are stated in multiples of 100"),
+ *   https://support.stripe.com/questions/deprecation-of-fractional-isk-charges-and-refunds;
+ * - MGA is zero-decimal at Stripe (two in ISO 4217).
+ * HUF and TWD are charged with two decimals like ISO; only their payouts are whole.
+ */
+export const STRIPE_CURRENCY_RULES: CurrencyRules = Object.freeze({
+  exponents: Object.freeze({ ISK: 2, MGA: 0 }),
+  steps: Object.freeze({ BHD: 10, JOD: 10, KWD: 10, OMR: 10, TND: 10, ISK: 100 }),
+})
+
+export function toStripeAmount(amount: BigNumberInput, currency: string): number {
+  return toMinorUnits(amount, currency, STRIPE_CURRENCY_RULES)
+}
+
+export function fromStripeAmount(minor: number, currency: string): number {
+  return fromMinorUnitsToNumber(minor, currency, STRIPE_CURRENCY_RULES)
+}
+
+/** Stripe wants lower-case ISO codes. */
+export function toStripeCurrency(currency: string): string {
+  return normalizeCurrency(currency).toLowerCase()
+}
+
+/**
+ * What the collection keeps in the payment session's `data`. It reaches the storefront,
+ * so it holds ids, amounts and the client secret the storefront confirms with; never
+ * the whole intent (which carries names, e-mails, addresses and card details).
+ */
+export interface StripeSessionData extends Record<string, unknown> {
+  /** PaymentIntent id (pi_...). */
+  id: string
+  /** For Stripe.js `confirmPayment` on the storefront. */
+  client_secret: string | null
+  status: Stripe.PaymentIntent.Status
+  /** In Stripe's minor units. */
+  amount: number
+  amount_capturable: number
+  amount_received: number
+  currency: string
+  capture_method: Stripe.PaymentIntent.CaptureMethod
+  customer: string | null
+  payment_method: string | null
+  latest_charge: string | null
+  /** Why the last attempt failed, without personal data: a decline is a status, not a crash. */
+  last_payment_error: { code: string | null; decline_code: string | null; message: string | null } | null
+  /** The Medusa payment session id the intent belongs to. */
+  session_id: string | null
+  /** Sum of refunds made through the collection, in minor units. */
+  amount_refunded: number
+  refunds: Array<{ id: string; amount: number; status: string | null }>
+  /** Bumped on every in-place update; part of the derived idempotency key. */
+  update_seq: number
+  /** Set when the answer of the last mutating call was indeterminate. */
+  indeterminate?: string
+}
+
+export function toSessionData(
+  intent: Stripe.PaymentIntent,
+  previous: Partial<StripeSessionData> = {}
+): StripeSessionData {
+  const error = intent.last_payment_error
+  return {
+    id: intent.id,
+    client_secret: intent.client_secret ?? previous.client_secret ?? null,
+    status: intent.status,
+    amount: intent.amount,
+    amount_capturable: intent.amount_capturable ?? 0,
+    amount_received: intent.amount_received ?? 0,
+    currency: intent.currency,
+    capture_method: intent.capture_method,
+    customer: idOf(intent.customer),
+    payment_method: idOf(intent.payment_method),
+    latest_charge: idOf(intent.latest_charge),
+    last_payment_error: error
+      ? { code: error.code ?? null, decline_code: error.decline_code ?? null, message: error.message ?? null }
+      : null,
+    session_id: intent.metadata?.session_id ?? previous.session_id ?? null,
+    amount_refunded: previous.amount_refunded ?? 0,
+    refunds: previous.refunds ?? [],
+    update_seq: previous.update_seq ?? 0,
+  }
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  if (!value) return null
+  return typeof value === "string" ? value : value.id
+}
+
+/**
+ * PaymentIntent status -> Medusa session status, exhaustively.
+ * @see https://docs.stripe.com/payments/paymentintents/lifecycle
+ */
+export interface IntentStatusInput {
+  status: Stripe.PaymentIntent.Status
+  last_payment_error?: unknown
+  payment_method_types?: string[]
+  payment_method?: Stripe.PaymentIntent["payment_method"]
+}
+
+export function mapIntentStatus(
+  intent: IntentStatusInput,
+  asyncPaymentMethodTypes: readonly string[] = []
+): PaymentSessionStatusType {
+  const status = intent.status
+  switch (status) {
+    case "requires_payment_method":
+      // After a decline Stripe puts the intent back here with the reason attached.
+      return intent.last_payment_error ? PaymentSessionStatus.ERROR : PaymentSessionStatus.PENDING
+    case "requires_confirmation":
+      return PaymentSessionStatus.PENDING
+    case "requires_action":
+      return PaymentSessionStatus.REQUIRES_MORE
+    case "processing":
+      return isAsync(intent, asyncPaymentMethodTypes)
+        ? PaymentSessionStatus.PENDING_AUTHORIZATION
+        : PaymentSessionStatus.PENDING
+    case "requires_capture":
+      return PaymentSessionStatus.AUTHORIZED
+    case "succeeded":
+      return PaymentSessionStatus.CAPTURED
+    case "canceled":
+      return PaymentSessionStatus.CANCELED
+    default:
+      // The SDK types statuses as an open union: a status Stripe adds later is an error
+      // to see, never a silent "pending".
+      throw new Error(`Unknown Stripe PaymentIntent status: ${JSON.stringify(status)}`)
+  }
+}
+
+function isAsync(intent: IntentStatusInput, asyncTypes: readonly string[]): boolean {
+  if (!asyncTypes.length) return false
+  const method = intent.payment_method
+  if (method && typeof method === "object") {
+    return asyncTypes.includes(method.type)
+  }
+  // Without the expanded method, an intent limited to async types is async.
+  const types = intent.payment_method_types ?? []
+  return types.length > 0 && types.every((t) => asyncTypes.includes(t))
+}
+
+/** Parameters the storefront may set on the intent through the session's `data`. */
+export interface StripeStorefrontData {
+  /** Save the card for later (`off_session` for merchant-initiated, `on_session` otherwise). */
+  setup_future_usage?: "on_session" | "off_session"
+  /** A saved payment method of the customer (pm_...). */
+  payment_method?: string
+  /** Where a redirect-based method returns the shopper. */
+  return_url?: string
+  /** Overrides the configured description. */
+  payment_description?: string
+  /** Restricts the methods offered (`allowed_payment_method_types`); ignored when automatic payment methods are on. */
+  payment_method_types?: string[]
+}
+
+export function storefrontData(data: Record<string, unknown> | undefined): StripeStorefrontData {
+  const out: StripeStorefrontData = {}
+  if (!data) return out
+  if (data.setup_future_usage === "on_session" || data.setup_future_usage === "off_session") {
+    out.setup_future_usage = data.setup_future_usage
+  }
+  if (typeof data.payment_method === "string" && /^(pm|card|src)_[A-Za-z0-9]+$/.test(data.payment_method)) {
+    out.payment_method = data.payment_method
+  }
+  if (typeof data.return_url === "string" && /^https?:\/\//.test(data.return_url)) {
+    out.return_url = data.return_url
+  }
+  if (typeof data.payment_description === "string" && data.payment_description.trim()) {
+    out.payment_description = data.payment_description.trim().slice(0, 1000)
+  }
+  if (Array.isArray(data.payment_method_types) && data.payment_method_types.every((t) => typeof t === "string")) {
+    out.payment_method_types = data.payment_method_types as string[]
+  }
+  return out
+}
+
+export interface IntentCreateInput {
+  amount: BigNumberInput
+  currency_code: string
+  session_id: string
+  customer?: string | null
+  data?: Record<string, unknown>
+}
+
+export function buildIntentCreate(input: IntentCreateInput, options: StripeOptions): Stripe.PaymentIntentCreateParams {
+  const extra = storefrontData(input.data)
+  const params: Stripe.PaymentIntentCreateParams = {
+    amount: toStripeAmount(input.amount, input.currency_code),
+    currency: toStripeCurrency(input.currency_code),
+    capture_method: options.capture ? "automatic" : "manual",
+    metadata: { session_id: input.session_id },
+  }
+  const description = extra.payment_description ?? options.paymentDescription
+  if (description) params.description = description
+  if (input.customer) params.customer = input.customer
+  if (extra.setup_future_usage) params.setup_future_usage = extra.setup_future_usage
+  if (extra.payment_method) params.payment_method = extra.payment_method
+  if (extra.return_url) params.return_url = extra.return_url
+  // Since API version 2026-10-28 the list of allowed methods is `allowed_payment_method_types`.
+  if (extra.payment_method_types?.length && !options.automaticPaymentMethods) {
+    params.allowed_payment_method_types = extra.payment_method_types
+  } else if (options.automaticPaymentMethods) {
+    params.automatic_payment_methods = { enabled: true }
+  }
+  if (!params.allowed_payment_method_types && options.paymentMethodConfiguration) {
+    params.payment_method_configuration = options.paymentMethodConfiguration
+  }
+  return params
+}
+
+/** Customer fields Stripe keeps, from Medusa's customer. */
+export function buildCustomerParams(customer: PaymentCustomerDTO): Stripe.CustomerCreateParams {
+  const name =
+    customer.company_name || [customer.first_name, customer.last_name].filter(Boolean).join(" ").trim() || undefined
+  const address = customer.billing_address
+  const params: Stripe.CustomerCreateParams = {
+    email: customer.email,
+    metadata: { medusa_customer_id: customer.id },
+  }
+  if (name) params.name = name
+  if (customer.phone) params.phone = customer.phone
+  if (address) {
+    params.address = {
+      line1: address.address_1 ?? undefined,
+      line2: address.address_2 ?? undefined,
+      city: address.city ?? undefined,
+      state: address.province ?? undefined,
+      postal_code: address.postal_code ?? undefined,
+      country: address.country_code ? address.country_code.toUpperCase() : undefined,
+    }
+  }
+  return params
+}
+
+/** What the storefront may see of a saved payment method: brand, last 4, expiry; no billing details. */
+export function toSavedMethodData(method: Stripe.PaymentMethod): Record<string, unknown> {
+  return {
+    id: method.id,
+    type: method.type,
+    card: method.card
+      ? {
+          brand: method.card.brand,
+          last4: method.card.last4,
+          exp_month: method.card.exp_month,
+          exp_year: method.card.exp_year,
+          wallet: method.card.wallet?.type ?? null,
+        }
+      : null,
+    created: method.created,
+  }
+}
+
+const INTENT_EVENTS: Readonly<Record<string, PaymentActions>> = Object.freeze({
+  "payment_intent.created": PaymentActions.PENDING,
+  "payment_intent.processing": PaymentActions.PENDING,
+  "payment_intent.requires_action": PaymentActions.REQUIRES_MORE,
+  "payment_intent.partially_funded": PaymentActions.REQUIRES_MORE,
+  "payment_intent.amount_capturable_updated": PaymentActions.AUTHORIZED,
+  "payment_intent.succeeded": PaymentActions.SUCCESSFUL,
+  "payment_intent.payment_failed": PaymentActions.FAILED,
+  "payment_intent.canceled": PaymentActions.CANCELED,
+})
+
+/** The `payment_intent.*` events the provider acts on, for the README and the dashboard. */
+export const STRIPE_WEBHOOK_EVENTS = Object.freeze(Object.keys(INTENT_EVENTS))
+
+/**
+ * A verified Stripe event -> Medusa's action, with the amount in major units.
+ * Events of other types, and intents this store did not create (no `session_id` in
+ * their metadata), are `not_supported`.
+ */
+export function mapWebhookEvent(event: Stripe.Event, asyncPaymentMethodTypes: readonly string[] = []): WebhookActionResult {
+  const action = INTENT_EVENTS[event.type]
+  if (!action) {
+    return { action: PaymentActions.NOT_SUPPORTED }
+  }
+  const intent = event.data.object as Stripe.PaymentIntent
+  const sessionId = intent.metadata?.session_id
+  if (intent.object !== "payment_intent" || !sessionId || !/^payses_/.test(sessionId)) {
+    return { action: PaymentActions.NOT_SUPPORTED }
+  }
+  let minor = intent.amount
+  let mapped = action
+  if (event.type === "payment_intent.amount_capturable_updated") {
+    minor = intent.amount_capturable
+  } else if (event.type === "payment_intent.succeeded") {
+    minor = intent.amount_received
+  } else if (event.type === "payment_intent.processing" && isAsync(intent, asyncPaymentMethodTypes)) {
+    mapped = PaymentActions.PENDING_AUTHORIZATION
+  }
+  return {
+    action: mapped,
+    data: { session_id: sessionId, amount: fromStripeAmount(minor, intent.currency) },
+  }
+}

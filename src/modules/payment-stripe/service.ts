@@ -1,0 +1,609 @@
+import Stripe from "stripe"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  BigNumberInput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  CreateAccountHolderInput,
+  CreateAccountHolderOutput,
+  DeleteAccountHolderInput,
+  DeleteAccountHolderOutput,
+  DeletePaymentInput,
+  DeletePaymentMethodInput,
+  DeletePaymentMethodOutput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ListPaymentMethodsInput,
+  ListPaymentMethodsOutput,
+  Logger,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrieveAccountHolderInput,
+  RetrieveAccountHolderOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  SavePaymentMethodInput,
+  SavePaymentMethodOutput,
+  UpdateAccountHolderInput,
+  UpdateAccountHolderOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { randomUUID } from "node:crypto"
+import { AbstractPaymentProvider, PaymentActions } from "@medusajs/framework/utils"
+import {
+  GatewayRejectedError,
+  GatewayUnavailableError,
+  PaymentInputError,
+} from "../../lib/payments/errors"
+import { redactText } from "../../lib/payments/redact"
+import { deriveKey } from "../../lib/payments/signatures"
+import { formatAmount, fromMinorUnits } from "../../lib/payments/money"
+import {
+  IntentStatusInput,
+  StripeSessionData,
+  buildCustomerParams,
+  buildIntentCreate,
+  fromStripeAmount,
+  mapIntentStatus,
+  mapWebhookEvent,
+  toSavedMethodData,
+  toSessionData,
+  toStripeAmount,
+  toStripeCurrency,
+} from "./mapping"
+import { StripeOptions, parseStripeOptions } from "./options"
+
+type Cradle = Record<string, unknown> & { logger?: Logger }
+
+/** Intent states in which Stripe accepts an amount change. */
+const UPDATABLE = new Set<Stripe.PaymentIntent.Status>([
+  "requires_payment_method",
+  "requires_confirmation",
+  "requires_action",
+])
+
+/**
+ * Stripe PaymentIntents for Medusa: card and wallet payments confirmed on the storefront
+ * with the client secret, authorized then captured (or captured at once), refunded in
+ * parts, with verified webhooks and saved cards.
+ */
+class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
+  static override identifier = "stripe"
+
+  /** Runs at boot: a bad option stops the app with a message naming it. */
+  static override validateOptions(options: Record<string, unknown>): void {
+    parseStripeOptions(options)
+  }
+
+  protected readonly options_: StripeOptions
+  protected readonly stripe_: Stripe
+  protected readonly logger_: Logger | Console
+
+  constructor(cradle: Cradle, options: Record<string, unknown>) {
+    const parsed = parseStripeOptions(options)
+    super(cradle, parsed)
+    this.options_ = parsed
+    this.logger_ = cradle.logger ?? console
+    this.stripe_ = createStripeClient(parsed)
+  }
+
+  // ---- Medusa lifecycle, in the interface's order -------------------------------------
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const sessionId = stringField(input.data, "session_id")
+    if (!sessionId) {
+      throw new PaymentInputError("Stripe: the payment session id is missing from the session data")
+    }
+    const params = buildIntentCreate(
+      {
+        amount: input.amount,
+        currency_code: input.currency_code,
+        session_id: sessionId,
+        customer: stringField(input.context?.account_holder?.data, "id"),
+        data: input.data,
+      },
+      this.options_
+    )
+    const intent = await this.call("create the payment", () =>
+      this.stripe_.paymentIntents.create(params, {
+        idempotencyKey: input.context?.idempotency_key ?? deriveKey("stripe:initiate", sessionId),
+      })
+    )
+    return {
+      id: intent.id,
+      status: this.statusOf(intent),
+      data: toSessionData(intent, { session_id: sessionId }),
+    }
+  }
+
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = this.sessionData(input.data)
+    const amount = toStripeAmount(input.amount, input.currency_code)
+    const currency = toStripeCurrency(input.currency_code)
+    if (amount === data.amount && currency === data.currency) {
+      return { status: this.statusOf(data), data }
+    }
+    if (!UPDATABLE.has(data.status)) {
+      throw new PaymentInputError(
+        `Stripe: the amount of payment ${data.id} cannot change once it is ${data.status}; ` +
+          `start a new payment session instead`
+      )
+    }
+    const seq = (data.update_seq ?? 0) + 1
+    // Medusa passes no idempotency key here: derive one from the session, the intent and
+    // the n-th update, so a retried step replays instead of applying twice, while a later
+    // update to a previous amount is still a new request.
+    const key =
+      input.context?.idempotency_key ?? deriveKey("stripe:update", data.session_id, data.id, seq, amount, currency)
+    const intent = await this.call("change the payment amount", () =>
+      this.stripe_.paymentIntents.update(data.id, { amount, currency }, { idempotencyKey: key })
+    )
+    return { status: this.statusOf(intent), data: toSessionData(intent, { ...data, update_seq: seq }) }
+  }
+
+  /**
+   * Medusa deletes a session when the cart changes and creates another, so the abandoned
+   * intent is canceled here: no intent is left open to be confirmed later.
+   */
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = input.data as Partial<StripeSessionData> | undefined
+    if (!data?.id) {
+      return { data: input.data }
+    }
+    const intent = await this.cancelIntent(data.id, deriveKey("stripe:delete", data.id), "cancel the abandoned payment")
+    if (intent.status === "succeeded") {
+      this.logger_.error(
+        `Stripe: payment ${intent.id} was already captured when its session was deleted; ` +
+          `refund it from the Stripe dashboard if no order uses it`
+      )
+    }
+    return { data: toSessionData(intent, data) }
+  }
+
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = this.sessionData(input.data)
+    const intent = await this.retrieveIntent(data.id)
+    this.assertSameSession(intent, data)
+    return { status: this.statusOf(intent), data: toSessionData(intent, data) }
+  }
+
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const data = this.sessionData(input.data)
+    const key = input.context?.idempotency_key ?? deriveKey("stripe:capture", data.id)
+    const amountToCapture = await this.requestedCaptureAmount(input.context?.idempotency_key, data)
+    let intent: Stripe.PaymentIntent
+    try {
+      intent = await this.call("capture the payment", () =>
+        this.stripe_.paymentIntents.capture(
+          data.id,
+          amountToCapture !== undefined ? { amount_to_capture: amountToCapture } : {},
+          { idempotencyKey: key }
+        )
+      )
+    } catch (error) {
+      // Already captured (automatic capture, the dashboard, a retried step): not an error.
+      const current = unexpectedStateIntent(error)
+      if (current?.status === "succeeded") {
+        intent = current
+      } else {
+        throw error
+      }
+    }
+    return { data: toSessionData(intent, data) }
+  }
+
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = this.sessionData(input.data)
+    const amount = toStripeAmount(input.amount, data.currency)
+    if (amount <= 0) {
+      throw new PaymentInputError("Stripe: a refund amount must be greater than zero")
+    }
+    const captured = data.amount_received ?? 0
+    const refunded = data.amount_refunded ?? 0
+    if (captured <= 0) {
+      throw new PaymentInputError(`Stripe: payment ${data.id} has nothing captured to refund`)
+    }
+    if (refunded + amount > captured) {
+      const currency = data.currency
+      throw new PaymentInputError(
+        `Stripe: cannot refund ${formatAmount(fromMinorUnits(amount, currency), currency)} of payment ${data.id}: ` +
+          `only ${formatAmount(fromMinorUnits(captured - refunded, currency), currency)} of the ` +
+          `${formatAmount(fromMinorUnits(captured, currency), currency)} captured remains`
+      )
+    }
+    const refund = await this.call("refund the payment", () =>
+      this.stripe_.refunds.create(
+        { payment_intent: data.id, amount, metadata: data.session_id ? { session_id: data.session_id } : undefined },
+        { idempotencyKey: input.context?.idempotency_key ?? deriveKey("stripe:refund", data.id, refunded, amount) }
+      )
+    )
+    if (refund.status === "failed" || refund.status === "canceled") {
+      throw new GatewayRejectedError(
+        { gateway: "Stripe", operation: "refund the payment", code: refund.failure_reason ?? undefined },
+        `refund ${refund.id} ${refund.status}`
+      )
+    }
+    return {
+      data: {
+        ...data,
+        amount_refunded: refunded + amount,
+        refunds: [...(data.refunds ?? []), { id: refund.id, amount: refund.amount, status: refund.status ?? null }],
+      },
+    }
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = this.sessionData(input.data)
+    const intent = await this.retrieveIntent(data.id)
+    return { data: toSessionData(intent, data) }
+  }
+
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = input.data as Partial<StripeSessionData> | undefined
+    if (!data?.id) {
+      return { data: input.data }
+    }
+    const intent = await this.cancelIntent(
+      data.id,
+      input.context?.idempotency_key ?? deriveKey("stripe:cancel", data.id),
+      "cancel the payment"
+    )
+    if (intent.status === "succeeded") {
+      throw new PaymentInputError(
+        `Stripe: payment ${intent.id} is already captured and cannot be canceled; refund it instead`
+      )
+    }
+    return { data: toSessionData(intent, data) }
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = this.sessionData(input.data)
+    const intent = await this.retrieveIntent(data.id)
+    return { status: this.statusOf(intent), data: toSessionData(intent, data) }
+  }
+
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const secret = this.options_.webhookSecret
+    if (!secret) {
+      this.logger_.warn("Stripe: a webhook arrived but `webhookSecret` is not configured; it was ignored")
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const signature = headerValue(payload.headers, "stripe-signature")
+    let event: Stripe.Event
+    try {
+      event = this.stripe_.webhooks.constructEvent(
+        rawBody(payload.rawData),
+        signature ?? "",
+        secret,
+        this.options_.webhookToleranceSeconds
+      )
+    } catch (error) {
+      // Forged, tampered, stale or unsigned: never acted on, never a crash.
+      this.logger_.warn(`Stripe: rejected a webhook whose signature did not verify: ${redactText(messageOf(error))}`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    return mapWebhookEvent(event, this.options_.asyncPaymentMethodTypes)
+  }
+
+  // ---- Account holders and saved payment methods --------------------------------------
+
+  async createAccountHolder(input: CreateAccountHolderInput): Promise<CreateAccountHolderOutput> {
+    const existing = stringField(input.context.account_holder?.data, "id")
+    if (existing) {
+      return { id: existing, data: { id: existing } }
+    }
+    const customer = input.context.customer
+    if (!customer) {
+      throw new PaymentInputError("Stripe: a customer is needed to create an account holder")
+    }
+    const created = await this.call("create the customer", () =>
+      this.stripe_.customers.create(buildCustomerParams(customer), {
+        idempotencyKey: input.context.idempotency_key ?? deriveKey("stripe:customer", customer.id),
+      })
+    )
+    return { id: created.id, data: { id: created.id } }
+  }
+
+  async updateAccountHolder(input: UpdateAccountHolderInput): Promise<UpdateAccountHolderOutput> {
+    const id = stringField(input.context.account_holder?.data, "id")
+    if (!id) {
+      throw new PaymentInputError("Stripe: the account holder has no Stripe customer id")
+    }
+    const customer = input.context.customer
+    if (!customer) {
+      return { data: { id } }
+    }
+    const params = buildCustomerParams(customer)
+    await this.call("update the customer", () =>
+      this.stripe_.customers.update(id, params, {
+        idempotencyKey: input.context.idempotency_key ?? deriveKey("stripe:customer-update", id, JSON.stringify(params)),
+      })
+    )
+    return { data: { id } }
+  }
+
+  async deleteAccountHolder(input: DeleteAccountHolderInput): Promise<DeleteAccountHolderOutput> {
+    const id = stringField(input.context.account_holder?.data as Record<string, unknown> | undefined, "id")
+    if (!id) {
+      throw new PaymentInputError("Stripe: the account holder has no Stripe customer id")
+    }
+    try {
+      await this.call("delete the customer", () =>
+        this.stripe_.customers.del(id, {}, { idempotencyKey: deriveKey("stripe:customer-delete", id) })
+      )
+    } catch (error) {
+      // Deleting what is already gone is done.
+      if (!(error instanceof GatewayRejectedError && error.details.code === "resource_missing")) {
+        throw error
+      }
+    }
+    return {}
+  }
+
+  async retrieveAccountHolder(input: RetrieveAccountHolderInput): Promise<RetrieveAccountHolderOutput> {
+    const customer = await this.call("retrieve the customer", () => this.stripe_.customers.retrieve(input.id))
+    return { id: customer.id, data: { id: customer.id, deleted: "deleted" in customer && !!customer.deleted } }
+  }
+
+  async listPaymentMethods(input: ListPaymentMethodsInput): Promise<ListPaymentMethodsOutput> {
+    const customer = stringField(input.context?.account_holder?.data, "id")
+    if (!customer) {
+      return []
+    }
+    const methods = await this.call("list saved payment methods", () =>
+      this.stripe_.customers.listPaymentMethods(customer, { limit: 100 })
+    )
+    return methods.data.map((method) => ({ id: method.id, data: toSavedMethodData(method) }))
+  }
+
+  /**
+   * Saving a card goes through a SetupIntent: the storefront confirms it with its client
+   * secret and the card becomes one of the customer's payment methods.
+   */
+  async savePaymentMethod(input: SavePaymentMethodInput): Promise<SavePaymentMethodOutput> {
+    const customer = stringField(input.context?.account_holder?.data, "id")
+    if (!customer) {
+      throw new PaymentInputError("Stripe: saving a payment method needs the customer's account holder")
+    }
+    const types = input.data?.payment_method_types
+    const params: Stripe.SetupIntentCreateParams = {
+      customer,
+      usage: input.data?.usage === "on_session" ? "on_session" : "off_session",
+    }
+    if (Array.isArray(types) && types.every((t) => typeof t === "string")) {
+      params.allowed_payment_method_types = types as string[]
+    } else if (this.options_.automaticPaymentMethods) {
+      params.automatic_payment_methods = { enabled: true }
+    }
+    const setup = await this.call("start saving the payment method", () =>
+      this.stripe_.setupIntents.create(params, {
+        // Medusa passes no key here and nothing in the input is unique to this request; a
+        // SetupIntent moves no money, so a fresh key per call (reused by the SDK's own
+        // retries) is enough.
+        idempotencyKey: input.context?.idempotency_key ?? `stripe-setup-${randomUUID()}`,
+      })
+    )
+    return { id: setup.id, data: { id: setup.id, client_secret: setup.client_secret, status: setup.status } }
+  }
+
+  async deletePaymentMethod(input: DeletePaymentMethodInput): Promise<DeletePaymentMethodOutput> {
+    const id = input.data?.id
+    if (!id) {
+      throw new PaymentInputError("Stripe: the payment method id is missing")
+    }
+    const owner = stringField(input.context?.account_holder?.data, "id")
+    if (owner) {
+      const method = await this.call("retrieve the payment method", () => this.stripe_.paymentMethods.retrieve(id))
+      const customer = typeof method.customer === "string" ? method.customer : method.customer?.id
+      if (customer !== owner) {
+        throw new PaymentInputError(`Stripe: payment method ${id} does not belong to this customer`)
+      }
+    }
+    await this.call("delete the payment method", () =>
+      this.stripe_.paymentMethods.detach(id, {}, { idempotencyKey: deriveKey("stripe:detach", id) })
+    )
+    return {}
+  }
+
+  // ---- Helpers ---------------------------------------------------------------------------
+
+  /** The single choke point for Stripe calls: every error leaves here typed and scrubbed. */
+  protected async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request()
+    } catch (error) {
+      throw this.translateError(operation, error)
+    }
+  }
+
+  protected translateError(operation: string, error: unknown): Error {
+    if (!(error instanceof Stripe.errors.StripeError)) {
+      return error instanceof Error ? error : new Error(String(error))
+    }
+    const details = {
+      gateway: "Stripe",
+      operation,
+      code: error.code ?? error.decline_code ?? undefined,
+      status: error.statusCode,
+      requestId: error.requestId,
+    }
+    const message = error.message || error.type
+    this.logger_.warn(
+      `Stripe: could not ${operation}: ${redactText(message)}` +
+        (error.requestId ? ` (request ${error.requestId})` : "")
+    )
+    if (
+      error instanceof Stripe.errors.StripeConnectionError ||
+      error instanceof Stripe.errors.StripeAPIError ||
+      error instanceof Stripe.errors.StripeRateLimitError ||
+      (error.statusCode !== undefined && error.statusCode >= 500)
+    ) {
+      const wrapped = new GatewayUnavailableError(details, message)
+      Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
+      return wrapped
+    }
+    if (error instanceof Stripe.errors.StripeAuthenticationError) {
+      return new GatewayRejectedError(details, "the API key was not accepted; check the `apiKey` option")
+    }
+    const wrapped = new GatewayRejectedError(details, message)
+    Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
+    return wrapped
+  }
+
+  protected async retrieveIntent(id: string): Promise<Stripe.PaymentIntent> {
+    return this.call("look up the payment", () => this.stripe_.paymentIntents.retrieve(id))
+  }
+
+  protected async cancelIntent(id: string, idempotencyKey: string, operation: string): Promise<Stripe.PaymentIntent> {
+    try {
+      return await this.call(operation, () => this.stripe_.paymentIntents.cancel(id, {}, { idempotencyKey }))
+    } catch (error) {
+      // Canceled or captured already: report the intent as it is rather than fail.
+      const current = unexpectedStateIntent(error)
+      if (current && (current.status === "canceled" || current.status === "succeeded")) {
+        return current
+      }
+      throw error
+    }
+  }
+
+  /**
+   * The amount of the capture Medusa is recording, so a partial capture in the admin
+   * captures that amount at Stripe rather than the whole authorization. Medusa's
+   * `CapturePaymentInput` carries no amount, but its idempotency key is the capture's
+   * id and the capture is already committed, so the Payment Module's own capture
+   * service tells it. When that lookup is not possible the whole amount is captured.
+   */
+  protected async requestedCaptureAmount(captureId: string | undefined, data: StripeSessionData): Promise<number | undefined> {
+    const service = this.captureLookup()
+    if (!captureId || !service) {
+      return undefined
+    }
+    try {
+      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
+      const amount = toStripeAmount((capture.raw_amount ?? capture.amount) as BigNumberInput, data.currency)
+      if (amount > 0 && amount < data.amount_capturable) {
+        return amount
+      }
+    } catch {
+      // Not a capture of this module (a direct call, a test): capture the whole amount.
+    }
+    return undefined
+  }
+
+  private captureLookup():
+    | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
+    | undefined {
+    try {
+      const container = this.container as Record<string, unknown>
+      const service = container.captureService as
+        | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
+        | undefined
+      return typeof service?.retrieve === "function" ? service : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  protected statusOf(intent: IntentStatusInput) {
+    return mapIntentStatus(intent, this.options_.asyncPaymentMethodTypes)
+  }
+
+  /** The session data this provider wrote, or a clear error when it is not there. */
+  protected sessionData(data: Record<string, unknown> | undefined): StripeSessionData {
+    if (!data || typeof data.id !== "string" || !data.id.startsWith("pi_")) {
+      throw new PaymentInputError("Stripe: the payment session holds no PaymentIntent id")
+    }
+    return {
+      ...(data as Partial<StripeSessionData>),
+      id: data.id,
+      status: (data.status as Stripe.PaymentIntent.Status) ?? "requires_payment_method",
+      amount: Number(data.amount ?? 0),
+      amount_capturable: Number(data.amount_capturable ?? 0),
+      amount_received: Number(data.amount_received ?? 0),
+      amount_refunded: Number(data.amount_refunded ?? 0),
+      currency: String(data.currency ?? ""),
+      refunds: Array.isArray(data.refunds) ? (data.refunds as StripeSessionData["refunds"]) : [],
+      update_seq: Number(data.update_seq ?? 0),
+    } as StripeSessionData
+  }
+
+  /** An intent whose metadata names another session is not this session's payment. */
+  protected assertSameSession(intent: Stripe.PaymentIntent, data: StripeSessionData): void {
+    const expected = data.session_id
+    const actual = intent.metadata?.session_id
+    if (expected && actual && expected !== actual) {
+      throw new PaymentInputError(`Stripe: payment ${intent.id} belongs to another payment session`)
+    }
+    if (expected && intent.amount !== data.amount && data.amount > 0 && intent.status === "requires_capture") {
+      throw new PaymentInputError(
+        `Stripe: payment ${intent.id} was authorized for ${fromStripeAmount(intent.amount, intent.currency)} ` +
+          `${intent.currency.toUpperCase()}, not the session's ${fromStripeAmount(data.amount, data.currency)}`
+      )
+    }
+  }
+}
+
+export function createStripeClient(options: StripeOptions): Stripe {
+  const config: Stripe.StripeConfig = {
+    maxNetworkRetries: options.maxNetworkRetries,
+    timeout: options.timeoutMs,
+    telemetry: false,
+    appInfo: { name: "medusa-payments-collection", url: "https://github.com/medusajs/medusa" },
+  }
+  if (options.apiVersion) {
+    config.apiVersion = options.apiVersion as Stripe.StripeConfig["apiVersion"]
+  }
+  if (options.apiBaseUrl) {
+    const url = new URL(options.apiBaseUrl)
+    config.host = url.hostname
+    config.protocol = url.protocol === "http:" ? "http" : "https"
+    config.port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443
+  }
+  return new Stripe(options.apiKey, config)
+}
+
+function unexpectedStateIntent(error: unknown): Stripe.PaymentIntent | undefined {
+  const stripe = (error as { stripe?: { payment_intent?: Stripe.PaymentIntent; code?: string } } | undefined)?.stripe
+  if (stripe?.code === "payment_intent_unexpected_state" && stripe.payment_intent) {
+    return stripe.payment_intent
+  }
+  return undefined
+}
+
+function stringField(source: Record<string, unknown> | undefined | null, key: string): string | undefined {
+  const value = source?.[key]
+  return typeof value === "string" && value.length > 0 ? value : undefined
+}
+
+function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  if (!headers) return undefined
+  const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]
+  if (Array.isArray(found)) return typeof found[0] === "string" ? found[0] : undefined
+  return typeof found === "string" ? found : undefined
+}
+
+function rawBody(raw: unknown): string | Buffer {
+  if (Buffer.isBuffer(raw) || typeof raw === "string") {
+    return raw
+  }
+  if (raw && typeof raw === "object" && (raw as { type?: string }).type === "Buffer") {
+    return Buffer.from((raw as { data: number[] }).data)
+  }
+  return ""
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export default StripeProviderService
