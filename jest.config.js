@@ -14,6 +14,8 @@ const common = {
 }
 
 module.exports = {
+  // Whole-app tests boot Medusa (about 11 s) and wait on the webhook subscriber's 5 s delay.
+  testTimeout: 180000,
   projects: [
     {
       ...common,
@@ -35,7 +37,6 @@ module.exports = {
       displayName: "http",
       testMatch: ["<rootDir>/integration-tests/http/**/*.spec.ts"],
       setupFiles: ["<rootDir>/integration-tests/setup.js"],
-      testTimeout: 120000,
     },
   ],
 }

@@ -37,7 +37,7 @@ const env = {
 }
 
 const jest = path.join(ROOT, "node_modules", "jest", "bin", "jest.js")
-const child = spawn(process.execPath, [jest, ...process.argv.slice(2)], { cwd: ROOT, env, stdio: "inherit" })
+const child = spawn(process.execPath, [jest, "--forceExit", ...process.argv.slice(2)], { cwd: ROOT, env, stdio: "inherit" })
 
 const stop = async (code) => {
   if (embedded) await embedded.stop()

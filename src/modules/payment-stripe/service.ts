@@ -178,6 +178,14 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
 
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = this.sessionData(input.data)
+    if (data.status === "succeeded") {
+      // Stripe captures a PaymentIntent once and releases whatever was not captured, so a
+      // second capture (after a partial one) cannot move money: refuse rather than record it.
+      throw new PaymentInputError(
+        `Stripe: payment ${data.id} was already captured (${formatAmount(fromMinorUnits(data.amount_received, data.currency), data.currency)}); ` +
+          `Stripe captures a payment once and released the rest`
+      )
+    }
     const key = input.context?.idempotency_key ?? deriveKey("stripe:capture", data.id)
     const amountToCapture = await this.requestedCaptureAmount(input.context?.idempotency_key, data)
     let intent: Stripe.PaymentIntent

@@ -1,0 +1,78 @@
+import { Logger } from "@medusajs/framework/types"
+import StripeProviderService from "../../src/modules/payment-stripe/service"
+import { fromStripeAmount } from "../../src/modules/payment-stripe/mapping"
+import { describeConformance } from "../harness/conformance"
+import { loadFixture } from "../harness/fixtures"
+import {
+  STRIPE_ORIGIN,
+  signStripe,
+  storefrontConfirms,
+  storefrontIsDeclined,
+  stripeEvent,
+  stripeIntent,
+  stripeTestOptions,
+} from "../harness/stripe"
+
+export const quietLogger = {
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  debug: () => {},
+  log: () => {},
+} as unknown as Logger
+
+const statusIntents = loadFixture("stripe", "status-mapping").interactions.map(
+  (i) => i.response.body as { id: string; status: string }
+)
+const EXPECTED: Record<string, string> = {
+  requires_payment_method: "pending",
+  requires_confirmation: "pending",
+  requires_action: "requires_more",
+  processing: "pending",
+  requires_capture: "authorized",
+  succeeded: "captured",
+  canceled: "canceled",
+}
+
+describeConformance({
+  name: "stripe",
+  capabilities: { updateAmount: true, cancel: true, refund: true, partialRefund: true, decline: true, webhooks: true },
+  create: () => new StripeProviderService({ logger: quietLogger }, stripeTestOptions),
+  fixtures: { origin: STRIPE_ORIGIN, bodyFormat: "form", idempotencyHeader: "Idempotency-Key" },
+  currency: "usd",
+  buyerApproves: async (_replay, data) => {
+    await storefrontConfirms(String(data.id))
+  },
+  buyerIsDeclined: async (_replay, data) => {
+    await storefrontIsDeclined(String(data.id))
+  },
+  declineStatus: "error",
+  expectCanceled: (data) => expect(data.status).toBe("canceled"),
+  statuses: statusIntents.map((intent) => ({
+    label: intent.status,
+    data: { id: intent.id, status: "requires_payment_method", amount: 10000, currency: "usd" },
+    expected: EXPECTED[intent.status] as never,
+  })),
+  amountOf: (data) => fromStripeAmount(Number(data.amount), String(data.currency)),
+  amounts: [
+    { currency: "jpy", amount: 1000 },
+    { currency: "kwd", amount: 12.34 },
+    { currency: "usd", amount: 10.99 },
+  ],
+  webhooks: {
+    sign: signStripe,
+    cases: (sessionId) => {
+      const intent = (o: object) => stripeIntent(sessionId, o)
+      return [
+        { label: "authorized", body: stripeEvent("payment_intent.amount_capturable_updated", intent({ status: "requires_capture", amount: 12000, amount_capturable: 12000, amount_received: 0 })), expected: { action: "authorized", amount: 120 } },
+        { label: "captured", body: stripeEvent("payment_intent.succeeded", intent({ status: "succeeded", amount: 12000, amount_capturable: 0, amount_received: 12000 })), expected: { action: "captured", amount: 120 } },
+        { label: "failed", body: stripeEvent("payment_intent.payment_failed", intent({ status: "requires_payment_method", amount_received: 0 })), expected: { action: "failed", amount: 120 } },
+        { label: "canceled", body: stripeEvent("payment_intent.canceled", intent({ status: "canceled", amount_received: 0 })), expected: { action: "canceled", amount: 120 } },
+        { label: "requires more", body: stripeEvent("payment_intent.requires_action", intent({ status: "requires_action", amount_received: 0 })), expected: { action: "requires_more", amount: 120 } },
+        { label: "processing", body: stripeEvent("payment_intent.processing", intent({ status: "processing", amount_received: 0 })), expected: { action: "pending", amount: 120 } },
+        { label: "another event type", body: stripeEvent("charge.refunded", { id: "ch_3QfxChargeLifecycle01", object: "charge", amount: 12000, currency: "usd", metadata: { session_id: sessionId } }), expected: { action: "not_supported" } },
+        { label: "an intent this store did not create", body: stripeEvent("payment_intent.succeeded", intent({ metadata: {} })), expected: { action: "not_supported" } },
+      ]
+    },
+  },
+})

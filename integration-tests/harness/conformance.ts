@@ -1,0 +1,333 @@
+/**
+ * One conformance suite for every provider of the collection. A provider declares what it
+ * can do; the suite runs the same lifecycle against it, and where a capability is
+ * missing it asserts a clear "not supported" error instead of skipping.
+ *
+ * Scenarios that talk to a gateway replay the provider's fixture of the same name
+ * (`integration-tests/fixtures/<provider>/<scenario>.json`).
+ */
+import type {
+  BigNumberInput,
+  IPaymentProvider,
+  PaymentActions,
+  PaymentSessionStatus,
+  ProviderWebhookPayload,
+} from "@medusajs/framework/types"
+import { FixtureSession } from "./fixtures"
+
+export interface Capabilities {
+  /** Change the amount of an open payment in place. */
+  updateAmount: boolean
+  /** Cancel (void) before capture. */
+  cancel: boolean
+  refund: boolean
+  /** Several refunds adding up to the captured amount. */
+  partialRefund: boolean
+  /** The gateway can decline during authorization (cards). */
+  decline: boolean
+  /** Verified notifications mapped to Medusa's actions. */
+  webhooks: boolean
+}
+
+export interface WebhookCase {
+  label: string
+  /** The exact body the gateway would post. */
+  body: string
+  expected: { action: `${PaymentActions}`; amount?: number }
+}
+
+export interface ConformanceSubject {
+  /** The provider's identifier, e.g. "stripe". */
+  name: string
+  capabilities: Capabilities
+  create(): IPaymentProvider
+  /** How its gateway is reached; absent for providers that call no network. */
+  fixtures?: { origin: string; bodyFormat?: "form" | "json"; idempotencyHeader: string }
+  /** Currency of the lifecycle scenarios (lower-case ISO code). */
+  currency: string
+  /** The shopper's own step between initiate and authorize (confirming a card, approving). */
+  buyerApproves?(replay: FixtureSession | undefined, data: Record<string, unknown>): Promise<void>
+  /** The shopper's step that the gateway declines. */
+  buyerIsDeclined?(replay: FixtureSession | undefined, data: Record<string, unknown>): Promise<void>
+  /** The status a declined authorization maps to. */
+  declineStatus?: `${PaymentSessionStatus}`
+  /** Asserts that `data` describes a canceled payment. */
+  expectCanceled(data: Record<string, unknown>): void
+  /** Every gateway status and what it maps to, read through getPaymentStatus. */
+  statuses: Array<{ label: string; data: Record<string, unknown>; expected: `${PaymentSessionStatus}` }>
+  /** The amount in major units that `data` says the gateway holds, for exact round trips. */
+  amountOf(data: Record<string, unknown>): BigNumberInput
+  /** Amounts in a zero-, three- and two-decimal currency, as the storefront passes them. */
+  amounts: Array<{ currency: string; amount: number | string }>
+  webhooks?: {
+    cases(sessionId: string): WebhookCase[]
+    /** Headers signing `body` with the gateway's real algorithm. */
+    sign(body: string, options?: { timestampSeconds?: number; secret?: string }): Promise<Record<string, string>> | Record<string, string>
+  }
+}
+
+const LIFECYCLE = { initial: 100, updated: 120, firstRefund: 20, rest: 100, beyond: 0.01 }
+
+function sessionId(suffix: string): string {
+  return `payses_01CONFORMANCE${suffix.toUpperCase().replace(/[^A-Z0-9]/g, "").padEnd(12, "0").slice(0, 12)}`
+}
+
+export function describeConformance(subject: ConformanceSubject): void {
+  const caps = subject.capabilities
+
+  describe(`${subject.name}: conformance`, () => {
+    let replay: FixtureSession | undefined
+
+    const play = (scenario: string, vars: Record<string, string> = {}) => {
+      if (!subject.fixtures) return undefined
+      replay = FixtureSession.load(subject.name, scenario, {
+        origin: subject.fixtures.origin,
+        bodyFormat: subject.fixtures.bodyFormat,
+        vars,
+      }).start()
+      return replay
+    }
+
+    afterEach(() => {
+      replay?.stop()
+      replay = undefined
+    })
+
+    it("runs initiate -> update -> authorize -> capture -> refund part -> refund the rest, and rejects a refund beyond the capture", async () => {
+      const provider = subject.create()
+      const session_id = sessionId("lifecycle")
+      const keys = { session_id, capture_id: "capt_01CONFORMANCE0001", refund_1: "ref_01CONFORMANCE0001", refund_2: "ref_01CONFORMANCE0002" }
+      const fixture = play("lifecycle-manual-capture", keys)
+
+      const initiated = await provider.initiatePayment({
+        amount: LIFECYCLE.initial,
+        currency_code: subject.currency,
+        data: { session_id },
+        context: { idempotency_key: session_id },
+      })
+      expect(initiated.id).toEqual(expect.any(String))
+      expect(initiated.status ?? "pending").toBe("pending")
+      let data: Record<string, unknown> = { session_id, ...(initiated.data ?? {}) }
+      expect(Number(subject.amountOf(data))).toBe(LIFECYCLE.initial)
+
+      if (caps.updateAmount) {
+        const updated = await provider.updatePayment({ amount: LIFECYCLE.updated, currency_code: subject.currency, data })
+        data = { ...data, ...(updated.data ?? {}) }
+        expect(Number(subject.amountOf(data))).toBe(LIFECYCLE.updated)
+        if (initiated.id && typeof data.id === "string") {
+          // Updated in place: the same gateway object, not a new one.
+          expect(data.id).toBe(initiated.id)
+        }
+      } else {
+        await expect(
+          provider.updatePayment({ amount: LIFECYCLE.updated, currency_code: subject.currency, data })
+        ).rejects.toThrow(/not supported/i)
+      }
+      const authorizedAmount = caps.updateAmount ? LIFECYCLE.updated : LIFECYCLE.initial
+
+      await subject.buyerApproves?.(fixture, data)
+      const authorized = await provider.authorizePayment({ data, context: { idempotency_key: session_id } })
+      expect(authorized.status).toBe("authorized")
+      data = { ...data, ...(authorized.data ?? {}) }
+
+      const captured = await provider.capturePayment({ data, context: { idempotency_key: keys.capture_id } })
+      data = { ...data, ...(captured.data ?? {}) }
+
+      if (!caps.refund) {
+        await expect(
+          provider.refundPayment({ amount: LIFECYCLE.firstRefund, data, context: { idempotency_key: keys.refund_1 } })
+        ).rejects.toThrow(/not supported/i)
+        fixture?.finish()
+        return
+      }
+      const rest = authorizedAmount - LIFECYCLE.firstRefund
+      if (caps.partialRefund) {
+        const first = await provider.refundPayment({ amount: LIFECYCLE.firstRefund, data, context: { idempotency_key: keys.refund_1 } })
+        data = { ...data, ...(first.data ?? {}) }
+        const second = await provider.refundPayment({ amount: rest, data, context: { idempotency_key: keys.refund_2 } })
+        data = { ...data, ...(second.data ?? {}) }
+      } else {
+        await expect(
+          provider.refundPayment({ amount: LIFECYCLE.firstRefund, data, context: { idempotency_key: keys.refund_1 } })
+        ).rejects.toThrow(/not supported/i)
+        const full = await provider.refundPayment({ amount: authorizedAmount, data, context: { idempotency_key: keys.refund_2 } })
+        data = { ...data, ...(full.data ?? {}) }
+      }
+      const requestsBefore = fixture?.requests.length ?? 0
+      await expect(
+        provider.refundPayment({ amount: LIFECYCLE.beyond, data, context: { idempotency_key: "ref_01CONFORMANCE0003" } })
+      ).rejects.toThrow(/refund/i)
+      // Refused before any gateway call.
+      expect(fixture?.requests.length ?? 0).toBe(requestsBefore)
+      fixture?.finish()
+
+      if (subject.fixtures && fixture) {
+        const header = subject.fixtures.idempotencyHeader.toLowerCase()
+        const mutating = fixture.mutatingRequests().filter((r) => !isBuyerStep(r.path))
+        expect(mutating.length).toBeGreaterThan(0)
+        for (const request of mutating) {
+          expect({ path: request.path, key: request.headers[header] }).toEqual({
+            path: request.path,
+            key: expect.stringMatching(/\S{8,}/),
+          })
+        }
+        const sent = mutating.map((r) => r.headers[header])
+        expect(sent).toEqual(expect.arrayContaining([session_id, keys.capture_id, keys.refund_2]))
+      }
+    })
+
+    it("cancels an initiated payment", async () => {
+      const provider = subject.create()
+      const session_id = sessionId("cancel")
+      const fixture = play("cancel-before-authorize", { session_id, payment_id: "pay_01CONFORMANCE0001" })
+      const initiated = await provider.initiatePayment({
+        amount: LIFECYCLE.initial,
+        currency_code: subject.currency,
+        data: { session_id },
+        context: { idempotency_key: session_id },
+      })
+      const data: Record<string, unknown> = { session_id, ...(initiated.data ?? {}) }
+      if (!caps.cancel) {
+        await expect(provider.cancelPayment({ data, context: { idempotency_key: "pay_01CONFORMANCE0001" } })).rejects.toThrow(/not supported/i)
+        fixture?.finish()
+        return
+      }
+      const canceled = await provider.cancelPayment({ data, context: { idempotency_key: "pay_01CONFORMANCE0001" } })
+      subject.expectCanceled({ ...data, ...(canceled.data ?? {}) })
+      fixture?.finish()
+    })
+
+    it(caps.decline ? "maps a decline to a status, not a crash" : "has no gateway decline to map", async () => {
+      if (!caps.decline) {
+        expect(subject.buyerIsDeclined).toBeUndefined()
+        return
+      }
+      const provider = subject.create()
+      const session_id = sessionId("decline")
+      const fixture = play("decline-card", { session_id })
+      const initiated = await provider.initiatePayment({
+        amount: LIFECYCLE.initial,
+        currency_code: subject.currency,
+        data: { session_id },
+        context: { idempotency_key: session_id },
+      })
+      const data: Record<string, unknown> = { session_id, ...(initiated.data ?? {}) }
+      await subject.buyerIsDeclined!(fixture, data)
+      const result = await provider.authorizePayment({ data, context: { idempotency_key: session_id } })
+      expect(result.status).toBe(subject.declineStatus)
+      expect(["authorized", "captured"]).not.toContain(result.status)
+      fixture?.finish()
+    })
+
+    it("maps every gateway status", async () => {
+      const provider = subject.create()
+      expect(subject.statuses.length).toBeGreaterThan(0)
+      const fixture = play("status-mapping")
+      const seen: Record<string, string> = {}
+      for (const testCase of subject.statuses) {
+        const { status } = await provider.getPaymentStatus({ data: testCase.data })
+        seen[testCase.label] = status
+      }
+      expect(seen).toEqual(Object.fromEntries(subject.statuses.map((c) => [c.label, c.expected])))
+      fixture?.finish()
+    })
+
+    it("converts JPY, KWD and USD amounts exactly", async () => {
+      const provider = subject.create()
+      const vars = Object.fromEntries(subject.amounts.map((a) => [`session_${a.currency}`, sessionId(`amount${a.currency}`)]))
+      const fixture = play("amounts-jpy-kwd-usd", vars)
+      for (const { currency, amount } of subject.amounts) {
+        const session_id = vars[`session_${currency}`]
+        const result = await provider.initiatePayment({
+          amount,
+          currency_code: currency,
+          data: { session_id },
+          context: { idempotency_key: session_id },
+        })
+        expect({ currency, amount: String(subject.amountOf({ session_id, ...(result.data ?? {}) })) }).toEqual({
+          currency,
+          amount: String(amount),
+        })
+      }
+      fixture?.finish()
+    })
+
+    if (!caps.webhooks) {
+      it("answers every notification as not supported", async () => {
+        const provider = subject.create()
+        const result = await provider.getWebhookActionAndData({ data: { any: "thing" }, rawData: Buffer.from("{}"), headers: {} })
+        expect(result.action).toBe("not_supported")
+      })
+      return
+    }
+
+    describe("webhooks", () => {
+      const hooks = () => {
+        if (!subject.webhooks) throw new Error(`${subject.name} declares webhooks but gives no webhook cases`)
+        return subject.webhooks
+      }
+      const payload = (body: string, headers: Record<string, string>): ProviderWebhookPayload["payload"] => ({
+        data: JSON.parse(body),
+        rawData: Buffer.from(body),
+        headers,
+      })
+
+      it("maps each signed event to Medusa's action with the amount in major units", async () => {
+        const provider = subject.create()
+        const cases = hooks().cases(sessionId("webhook"))
+        expect(cases.length).toBeGreaterThan(0)
+        for (const testCase of cases) {
+          const headers = await hooks().sign(testCase.body)
+          const result = await provider.getWebhookActionAndData(payload(testCase.body, headers))
+          const expected = testCase.expected.amount === undefined
+            ? { label: testCase.label, action: testCase.expected.action }
+            : { label: testCase.label, action: testCase.expected.action, session_id: sessionId("webhook"), amount: testCase.expected.amount }
+          const actual = testCase.expected.amount === undefined
+            ? { label: testCase.label, action: result.action }
+            : { label: testCase.label, action: result.action, session_id: result.data?.session_id, amount: Number(result.data?.amount) }
+          expect(actual).toEqual(expected)
+        }
+      })
+
+      const acted = (action: string) => !["not_supported"].includes(action)
+
+      it("ignores a forged event signed with another secret", async () => {
+        const provider = subject.create()
+        const [first] = hooks().cases(sessionId("forged")).filter((c) => acted(c.expected.action))
+        const headers = await hooks().sign(first.body, { secret: "forged-secret-that-is-not-the-store-one" })
+        const result = await provider.getWebhookActionAndData(payload(first.body, headers))
+        expect(result).toEqual({ action: "not_supported" })
+      })
+
+      it("ignores an event whose body was changed after signing", async () => {
+        const provider = subject.create()
+        const [first] = hooks().cases(sessionId("tampered")).filter((c) => acted(c.expected.action))
+        const headers = await hooks().sign(first.body)
+        const tampered = first.body.replace(/"amount(_received|_capturable)?":\s*(\d+)/, (_m, suffix = "", digits) => `"amount${suffix}":${Number(digits) * 10}`)
+        expect(tampered).not.toBe(first.body)
+        const result = await provider.getWebhookActionAndData(payload(tampered, headers))
+        expect(result).toEqual({ action: "not_supported" })
+      })
+
+      it("ignores a stale event replayed outside the tolerance", async () => {
+        const provider = subject.create()
+        const [first] = hooks().cases(sessionId("stale")).filter((c) => acted(c.expected.action))
+        const headers = await hooks().sign(first.body, { timestampSeconds: Math.floor(Date.now() / 1000) - 3600 })
+        const result = await provider.getWebhookActionAndData(payload(first.body, headers))
+        expect(result).toEqual({ action: "not_supported" })
+      })
+
+      it("ignores an unsigned event", async () => {
+        const provider = subject.create()
+        const [first] = hooks().cases(sessionId("unsigned")).filter((c) => acted(c.expected.action))
+        const result = await provider.getWebhookActionAndData(payload(first.body, {}))
+        expect(result).toEqual({ action: "not_supported" })
+      })
+    })
+  })
+}
+
+/** Storefront calls in a fixture (confirm, approve) are the shopper's, not the provider's. */
+function isBuyerStep(path: string): boolean {
+  return /\/confirm$|\/approve$/.test(path)
+}
