@@ -3,10 +3,21 @@
 // real Medusa app). Uses the PostgreSQL at DB_HOST/DB_PORT/DB_USERNAME when one answers
 // there, otherwise starts an embedded one for the duration of the run.
 import { spawn } from "node:child_process"
+import fs from "node:fs"
 import path from "node:path"
 import { canConnect, startEmbedded } from "./lib/postgres.mjs"
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
+
+// Record mode talks to the gateways' sandboxes with the keys in the git-ignored .env.record.
+if (process.env.PAYMENTS_RECORD) {
+  const file = path.join(ROOT, ".env.record")
+  if (!fs.existsSync(file)) {
+    console.error(`[test] PAYMENTS_RECORD=${process.env.PAYMENTS_RECORD} needs sandbox keys in .env.record`)
+    process.exit(2)
+  }
+  process.loadEnvFile(file)
+}
 
 const settings = {
   host: process.env.DB_HOST || "localhost",

@@ -1,0 +1,215 @@
+import {
+  buildCustomerParams,
+  buildIntentCreate,
+  fromStripeAmount,
+  mapIntentStatus,
+  mapWebhookEvent,
+  storefrontData,
+  toSessionData,
+  toStripeAmount,
+} from "../mapping"
+import { parseStripeOptions } from "../options"
+
+const options = parseStripeOptions({ apiKey: "sk_test_fake_mapping" })
+
+describe("Stripe amounts", () => {
+  it.each([
+    ["usd", 10.5, 1050],
+    ["usd", "19.99", 1999],
+    ["eur", 0.1 + 0.2, 30],
+    ["jpy", 1000, 1000],
+    ["krw", 15000, 15000],
+    // Three-decimal currencies are sent in thousandths ending in 0 (docs: 5.124 KWD -> 5120).
+    ["kwd", 5.124, 5120],
+    ["kwd", 5.125, 5130],
+    ["bhd", 12.34, 12340],
+    // ISK stays two-decimal in the API but only whole krónur are accepted.
+    ["isk", 1500, 150000],
+    ["isk", 1500.4, 150000],
+    // MGA is zero-decimal at Stripe although ISO 4217 gives it two.
+    ["mga", 5000, 5000],
+    // HUF and TWD are charged with two decimals.
+    ["huf", 1234.5, 123450],
+    ["twd", 300, 30000],
+  ])("%s %p is sent as %p", (currency, amount, minor) => {
+    expect(toStripeAmount(amount as number, currency as string)).toBe(minor)
+  })
+
+  it.each([
+    ["usd", 1050, 10.5],
+    ["jpy", 1000, 1000],
+    ["kwd", 5120, 5.12],
+    ["isk", 150000, 1500],
+  ])("%s %p minor units come back as %p", (currency, minor, major) => {
+    expect(fromStripeAmount(minor as number, currency as string)).toBe(major)
+  })
+})
+
+describe("PaymentIntent status mapping", () => {
+  it.each([
+    ["requires_payment_method", "pending"],
+    ["requires_confirmation", "pending"],
+    ["requires_action", "requires_more"],
+    ["processing", "pending"],
+    ["requires_capture", "authorized"],
+    ["succeeded", "captured"],
+    ["canceled", "canceled"],
+  ])("%s -> %s", (status, expected) => {
+    expect(mapIntentStatus({ status, payment_method_types: ["card"] })).toBe(expected)
+  })
+
+  it("reads a decline (a payment method error on an intent back in requires_payment_method) as error", () => {
+    expect(
+      mapIntentStatus({ status: "requires_payment_method", last_payment_error: { code: "card_declined" } })
+    ).toBe("error")
+  })
+
+  it("lets an asynchronous method's processing intent place the order as pending_authorization", () => {
+    expect(mapIntentStatus({ status: "processing", payment_method_types: ["sepa_debit"] }, ["sepa_debit"])).toBe(
+      "pending_authorization"
+    )
+    expect(mapIntentStatus({ status: "processing", payment_method_types: ["card"] }, ["sepa_debit"])).toBe("pending")
+  })
+
+  it("refuses to guess an unknown status", () => {
+    expect(() => mapIntentStatus({ status: "requires_reauthorization" })).toThrow(/Unknown Stripe PaymentIntent status/)
+  })
+})
+
+describe("the intent request", () => {
+  it("carries the session id, manual capture by default and no storefront-chosen capture method", () => {
+    const params = buildIntentCreate(
+      { amount: 100, currency_code: "EUR", session_id: "payses_1", data: { capture_method: "automatic", amount: 1 } },
+      options
+    )
+    expect(params).toEqual({ amount: 10000, currency: "eur", capture_method: "manual", metadata: { session_id: "payses_1" } })
+  })
+
+  it("applies the options: automatic capture, automatic payment methods and the description", () => {
+    const configured = parseStripeOptions({
+      apiKey: "sk_test_fake_mapping",
+      capture: true,
+      automaticPaymentMethods: true,
+      paymentDescription: "Order at Example",
+    })
+    expect(buildIntentCreate({ amount: 1, currency_code: "usd", session_id: "payses_1", customer: "cus_1" }, configured)).toEqual({
+      amount: 100,
+      currency: "usd",
+      capture_method: "automatic",
+      metadata: { session_id: "payses_1" },
+      description: "Order at Example",
+      customer: "cus_1",
+      automatic_payment_methods: { enabled: true },
+    })
+  })
+
+  it("takes only the storefront fields it knows, and only well-formed ones", () => {
+    expect(
+      storefrontData({
+        setup_future_usage: "off_session",
+        payment_method: "pm_123abc",
+        return_url: "https://shop.example.com/return",
+        payment_method_types: ["card", "ideal"],
+        metadata: { session_id: "payses_other" },
+        amount: 1,
+      })
+    ).toEqual({
+      setup_future_usage: "off_session",
+      payment_method: "pm_123abc",
+      return_url: "https://shop.example.com/return",
+      payment_method_types: ["card", "ideal"],
+    })
+    expect(storefrontData({ setup_future_usage: "always", payment_method: "pm_1; drop", return_url: "javascript:alert(1)" })).toEqual({})
+  })
+
+  it("maps the Medusa customer onto a Stripe customer", () => {
+    expect(
+      buildCustomerParams({
+        id: "cus_medusa",
+        email: "ada@example.com",
+        first_name: "Ada",
+        last_name: "Lovelace",
+        phone: "+441234",
+        billing_address: { address_1: "12 St James's Square", city: "London", country_code: "gb", postal_code: "SW1Y 4JH" },
+      })
+    ).toEqual({
+      email: "ada@example.com",
+      name: "Ada Lovelace",
+      phone: "+441234",
+      metadata: { medusa_customer_id: "cus_medusa" },
+      address: { line1: "12 St James's Square", line2: undefined, city: "London", state: undefined, postal_code: "SW1Y 4JH", country: "GB" },
+    })
+  })
+})
+
+describe("session data", () => {
+  it("keeps what the storefront needs and none of the intent's personal data", () => {
+    const data = toSessionData({
+      id: "pi_1",
+      object: "payment_intent",
+      client_secret: "pi_1_secret_x",
+      status: "requires_capture",
+      amount: 1000,
+      amount_capturable: 1000,
+      amount_received: 0,
+      currency: "usd",
+      capture_method: "manual",
+      customer: { id: "cus_1" },
+      payment_method: { id: "pm_1", billing_details: { email: "ada@example.com" } },
+      latest_charge: "ch_1",
+      last_payment_error: null,
+      metadata: { session_id: "payses_1" },
+      receipt_email: "ada@example.com",
+      shipping: { name: "Ada", address: { line1: "12 St James's Square" } },
+      description: "Order",
+    } as never)
+    expect(data).toEqual({
+      id: "pi_1",
+      client_secret: "pi_1_secret_x",
+      status: "requires_capture",
+      amount: 1000,
+      amount_capturable: 1000,
+      amount_received: 0,
+      currency: "usd",
+      capture_method: "manual",
+      customer: "cus_1",
+      payment_method: "pm_1",
+      latest_charge: "ch_1",
+      last_payment_error: null,
+      session_id: "payses_1",
+      amount_refunded: 0,
+      refunds: [],
+      update_seq: 0,
+    })
+    expect(JSON.stringify(data)).not.toMatch(/ada@example|St James/)
+  })
+})
+
+describe("webhook events", () => {
+  const event = (type: string, object: Record<string, unknown>) =>
+    ({ id: "evt_1", object: "event", type, data: { object } }) as never
+
+  it("uses amount_capturable for an authorization and amount_received for a capture", () => {
+    const intent = { object: "payment_intent", currency: "jpy", amount: 5000, amount_capturable: 4000, amount_received: 3000, metadata: { session_id: "payses_1" }, payment_method_types: ["card"] }
+    expect(mapWebhookEvent(event("payment_intent.amount_capturable_updated", intent))).toEqual({
+      action: "authorized",
+      data: { session_id: "payses_1", amount: 4000 },
+    })
+    expect(mapWebhookEvent(event("payment_intent.succeeded", intent))).toEqual({
+      action: "captured",
+      data: { session_id: "payses_1", amount: 3000 },
+    })
+  })
+
+  it("ignores intents that carry no Medusa payment session id", () => {
+    const base = { object: "payment_intent", currency: "usd", amount: 100, amount_received: 100, payment_method_types: ["card"] }
+    expect(mapWebhookEvent(event("payment_intent.succeeded", { ...base, metadata: {} }))).toEqual({ action: "not_supported" })
+    expect(mapWebhookEvent(event("payment_intent.succeeded", { ...base, metadata: { session_id: "order_123" } }))).toEqual({
+      action: "not_supported",
+    })
+  })
+
+  it("ignores event types it does not act on", () => {
+    expect(mapWebhookEvent(event("customer.created", { object: "customer" }))).toEqual({ action: "not_supported" })
+  })
+})

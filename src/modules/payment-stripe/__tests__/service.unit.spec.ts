@@ -1,0 +1,227 @@
+import type { Logger } from "@medusajs/framework/types"
+import { FixtureFile, FixtureSession } from "../../../../integration-tests/harness/fixtures"
+import { STRIPE_ORIGIN } from "../../../../integration-tests/harness/stripe"
+import { findSecrets } from "../../../lib/payments/redact"
+import { GatewayRejectedError, GatewayUnavailableError, PaymentConfigError } from "../../../lib/payments/errors"
+import StripeProviderService from "../service"
+
+const API_KEY = "sk_test_fake_service_unit"
+const WEBHOOK_SECRET = "whsec_test_fake_service"
+
+function capturingLogger() {
+  const lines: string[] = []
+  const log = (level: string) => (message: unknown) => lines.push(`${level} ${String(message)}`)
+  const logger = { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug"), log: log("log") }
+  return { logger: logger as unknown as Logger, lines }
+}
+
+function provider(options: Record<string, unknown> = {}) {
+  const { logger, lines } = capturingLogger()
+  const service = new StripeProviderService({ logger }, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, ...options })
+  return { service, lines }
+}
+
+let replay: FixtureSession | undefined
+const play = (scenario: string, vars: Record<string, string> = {}, origin = STRIPE_ORIGIN) =>
+  (replay = FixtureSession.load("stripe", scenario, { origin, bodyFormat: "form", vars }).start())
+const inline = (fixture: Omit<FixtureFile, "provider" | "source">, vars: Record<string, string> = {}) =>
+  (replay = new FixtureSession({ provider: "stripe", source: "inline", ...fixture }, { origin: STRIPE_ORIGIN, bodyFormat: "form", vars }).start())
+
+afterEach(() => {
+  replay?.stop()
+  replay = undefined
+})
+
+describe("Stripe options", () => {
+  const attempt = (options: Record<string, unknown>, env?: string) => {
+    try {
+      StripeProviderService.validateOptions(options)
+      if (env) {
+        const previous = process.env.NODE_ENV
+        process.env.NODE_ENV = env
+        try {
+          StripeProviderService.validateOptions(options)
+        } finally {
+          process.env.NODE_ENV = previous
+        }
+      }
+      return undefined
+    } catch (error) {
+      return error as Error
+    }
+  }
+
+  it("requires apiKey and names it", () => {
+    const error = attempt({})
+    expect(error).toBeInstanceOf(PaymentConfigError)
+    expect(error?.message).toMatch(/`apiKey`: is required but missing/)
+  })
+
+  it("refuses a publishable key given as apiKey without printing it", () => {
+    const publishable = "pk_test_" + "Z".repeat(30)
+    const error = attempt({ apiKey: publishable })
+    expect(error?.message).toMatch(/`apiKey`: is a publishable key/)
+    expect(error?.message).not.toContain(publishable)
+    expect(error?.message).not.toContain("ZZZZ")
+  })
+
+  it("requires webhookSecret in production only", () => {
+    expect(attempt({ apiKey: API_KEY })).toBeUndefined()
+    const error = attempt({ apiKey: API_KEY }, "production")
+    expect(error?.message).toMatch(/`webhookSecret`: is required in production/)
+  })
+
+  it("refuses malformed secrets and base URLs, naming each option", () => {
+    const error = attempt({ apiKey: "not-a-key-at-all", webhookSecret: "secret-value-1234", apiBaseUrl: "ftp://x", maxNetworkRetries: 50 })
+    expect(error?.message).toMatch(/`apiKey`/)
+    expect(error?.message).toMatch(/`webhookSecret`/)
+    expect(error?.message).toMatch(/`apiBaseUrl`/)
+    expect(error?.message).toMatch(/`maxNetworkRetries`/)
+    expect(error?.message).not.toContain("not-a-key-at-all")
+    expect(error?.message).not.toContain("secret-value-1234")
+  })
+})
+
+describe("Stripe provider", () => {
+  it("can be pointed at another base URL (a proxy, an emulator)", async () => {
+    const { service } = provider({ apiBaseUrl: "http://localhost:12111/" })
+    const fixture = play("cancel-before-authorize", { session_id: "payses_01BASEURL", payment_id: "pay_01BASEURL" }, "http://localhost:12111")
+    const started = await service.initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01BASEURL" }, context: { idempotency_key: "payses_01BASEURL" } })
+    await service.cancelPayment({ data: started.data, context: { idempotency_key: "pay_01BASEURL" } })
+    fixture.finish()
+  })
+
+  it("retries an outage with the same idempotency key, then reports an indeterminate error", async () => {
+    const { service, lines } = provider({ maxNetworkRetries: 2 })
+    const fixture = play("gateway-outage", { session_id: "payses_01OUTAGE" })
+    const failure = await service
+      .initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01OUTAGE" }, context: { idempotency_key: "payses_01OUTAGE" } })
+      .catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(true)
+    expect(failure.message).toMatch(/outcome is unknown/)
+    fixture.finish()
+    expect(fixture.requests.map((r) => r.headers["idempotency-key"])).toEqual(["payses_01OUTAGE", "payses_01OUTAGE", "payses_01OUTAGE"])
+    expect(lines.join("\n")).not.toContain(API_KEY)
+  })
+
+  it("reports a rejected API key clearly without the key", async () => {
+    const { service, lines } = provider()
+    const fixture = play("auth-error", { session_id: "payses_01AUTH" })
+    const failure = await service
+      .initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01AUTH" }, context: { idempotency_key: "payses_01AUTH" } })
+      .catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayRejectedError)
+    expect(failure.message).toMatch(/Stripe refused to create the payment: the API key was not accepted; check the `apiKey` option/)
+    expect(failure.message).not.toContain(API_KEY)
+    fixture.finish()
+    expect(lines.join("\n")).not.toContain(API_KEY)
+    expect(findSecrets(lines.join("\n"))).toEqual([])
+  })
+
+  it("cancels the intent of a deleted session so none is left open", async () => {
+    const { service } = provider()
+    const fixture = play("delete-abandoned", { session_id: "payses_01ABANDONED" })
+    const started = await service.initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01ABANDONED" }, context: { idempotency_key: "payses_01ABANDONED" } })
+    const deleted = await service.deletePayment({ data: started.data })
+    expect(deleted.data).toEqual(expect.objectContaining({ id: "pi_3QfxAbandoned0001", status: "canceled" }))
+    fixture.finish()
+  })
+
+  it("does not call Stripe when the amount did not change", async () => {
+    const { service } = provider()
+    const fixture = play("delete-abandoned", { session_id: "payses_01SAME" })
+    const started = await service.initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01SAME" }, context: { idempotency_key: "payses_01SAME" } })
+    const same = await service.updatePayment({ amount: "100.00", currency_code: "usd", data: started.data })
+    expect(same).toEqual({ status: "pending", data: started.data })
+    await service.deletePayment({ data: started.data })
+    fixture.finish()
+  })
+
+  it("derives a different key for each update and the same key for a retried one", async () => {
+    const { service } = provider()
+    const intent = { id: "pi_3QfxUpdate00001", object: "payment_intent", status: "requires_payment_method", amount: 12000, amount_capturable: 0, amount_received: 0, currency: "usd", capture_method: "manual", client_secret: "[REDACTED]", metadata: { session_id: "payses_01UPDATE" }, payment_method_types: ["card"], last_payment_error: null, customer: null, payment_method: null, latest_charge: null }
+    const update = (amount: string, key: string) => ({ request: { method: "POST", path: "/v1/payment_intents/pi_3QfxUpdate00001", body: { amount, currency: "usd" }, headers: { "idempotency-key": `{{${key}}}` } }, response: { status: 200, body: { ...intent, amount: Number(amount) } } })
+    const fixture = inline({
+      scenario: "update-keys",
+      interactions: [update("12000", "k1"), update("12000", "k1"), update("10000", "k2"), update("12000", "k3")],
+    })
+    const data = { id: "pi_3QfxUpdate00001", status: "requires_payment_method", amount: 10000, currency: "usd", session_id: "payses_01UPDATE", update_seq: 0 }
+    const first = await service.updatePayment({ amount: 120, currency_code: "usd", data })
+    // The same step retried (same input) replays under the same key.
+    await service.updatePayment({ amount: 120, currency_code: "usd", data })
+    const second = await service.updatePayment({ amount: 100, currency_code: "usd", data: first.data })
+    // Back to an earlier amount later: a new update, so a new key (a replayed key would
+    // make Stripe answer with the old result and leave the amount unchanged).
+    await service.updatePayment({ amount: 120, currency_code: "usd", data: second.data })
+    fixture.finish()
+    expect(new Set([fixture.vars.k1, fixture.vars.k2, fixture.vars.k3]).size).toBe(3)
+    expect(first.data).toEqual(expect.objectContaining({ amount: 12000, update_seq: 1 }))
+  })
+
+  it("refuses to change the amount of an authorized payment without calling Stripe", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    await expect(
+      service.updatePayment({ amount: 50, currency_code: "usd", data: { id: "pi_3QfxAuth0000001", status: "requires_capture", amount: 10000, currency: "usd" } })
+    ).rejects.toThrow(/cannot change once it is requires_capture/)
+    fixture.finish()
+  })
+
+  it("refuses a second capture after Stripe captured once, and refunds only what was captured", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const captured = { id: "pi_3QfxCaptured001", status: "succeeded", amount: 10000, amount_received: 6000, amount_refunded: 5000, currency: "usd" }
+    await expect(service.capturePayment({ data: captured, context: { idempotency_key: "capt_2" } })).rejects.toThrow(
+      /already captured \(60\.00 USD\)/
+    )
+    await expect(service.refundPayment({ amount: 10.01, data: captured, context: { idempotency_key: "ref_9" } })).rejects.toThrow(
+      /cannot refund 10\.01 USD .* only 10\.00 USD of the 60\.00 USD captured remains/
+    )
+    await expect(
+      service.refundPayment({ amount: 1, data: { ...captured, status: "requires_capture", amount_received: 0 }, context: { idempotency_key: "ref_8" } })
+    ).rejects.toThrow(/nothing captured to refund/)
+    fixture.finish()
+  })
+
+  it("manages the Stripe customer and saved cards", async () => {
+    const { service } = provider()
+    const fixture = play("customer-and-saved-cards", { customer_id: "cus_01MEDUSA" })
+    const customer = { id: "cus_01MEDUSA", email: "ada@example.com", first_name: "Ada", last_name: "Lovelace", billing_address: { address_1: "12 St James's Square", city: "London", postal_code: "SW1Y 4JH", country_code: "gb" } }
+    const holder = await service.createAccountHolder({ context: { customer, idempotency_key: "cus_01MEDUSA" } })
+    expect(holder).toEqual({ id: "cus_QfxCustomer0001", data: { id: "cus_QfxCustomer0001" } })
+    const account_holder = { data: holder.data! }
+    await service.updateAccountHolder({ context: { account_holder, customer: { id: "cus_01MEDUSA", email: "ada.lovelace@example.com", first_name: "Ada", last_name: "Lovelace" } } })
+    const setup = await service.savePaymentMethod({ context: { account_holder }, data: {} })
+    expect(setup).toEqual({ id: "seti_3QfxSetup00001", data: { id: "seti_3QfxSetup00001", client_secret: "[REDACTED]", status: "requires_payment_method" } })
+    const methods = await service.listPaymentMethods({ context: { account_holder } })
+    expect(methods).toEqual([
+      { id: "pm_3QfxSavedCard0001", data: { id: "pm_3QfxSavedCard0001", type: "card", created: 1763856000, card: { brand: "visa", last4: "4242", exp_month: 8, exp_year: 2030, wallet: "link" } } },
+    ])
+    // What reaches the storefront about a saved card holds no billing details.
+    expect(JSON.stringify(methods)).not.toMatch(/ada@example|Lovelace/)
+    await service.deletePaymentMethod({ data: { id: "pm_3QfxSavedCard0001" }, context: { account_holder } })
+    await service.deleteAccountHolder({ context: { account_holder: { data: { id: "cus_QfxCustomer0001" } } } })
+    fixture.finish()
+  })
+
+  it("refuses to delete a card that belongs to another customer", async () => {
+    const { service } = provider()
+    const fixture = inline({
+      scenario: "foreign-card",
+      interactions: [{ request: { method: "GET", path: "/v1/payment_methods/pm_3QfxForeign00001" }, response: { status: 200, body: { id: "pm_3QfxForeign00001", object: "payment_method", type: "card", customer: "cus_SomeoneElse001" } } }],
+    })
+    await expect(
+      service.deletePaymentMethod({ data: { id: "pm_3QfxForeign00001" }, context: { account_holder: { data: { id: "cus_QfxCustomer0001" } } } })
+    ).rejects.toThrow(/does not belong to this customer/)
+    fixture.finish()
+  })
+
+  it("ignores webhooks, with a warning, when no signing secret is configured", async () => {
+    const { logger, lines } = capturingLogger()
+    const service = new StripeProviderService({ logger }, { apiKey: API_KEY })
+    const result = await service.getWebhookActionAndData({ data: {}, rawData: Buffer.from("{}"), headers: { "stripe-signature": "t=1,v1=abc" } })
+    expect(result).toEqual({ action: "not_supported" })
+    expect(lines).toEqual([expect.stringMatching(/^warn Stripe: a webhook arrived but `webhookSecret` is not configured/)])
+  })
+})
