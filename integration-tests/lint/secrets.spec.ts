@@ -81,7 +81,7 @@ describe("secrets lint", () => {
       ["sk", "live", "0123456789abcdefABCDEF01"].join("_"),
       ["rk", "test", "0123456789abcdefABCDEF01"].join("_"),
       "whsec_" + "0123456789abcdefABCDEF0123456789",
-      "Authorization: " + "Bearer " + "A21AAF0123456789abcdefghijklmnopqrstuvwxyz",
+      "Authorization: " + "Bearer " + ["A21AA", "F0123456789abcdefghijklmnopqrstuvwxyz"].join(""),
       ["4242", "4242", "4242", "4242"].join(" "),
       "pi_3Qfx0123456789_secret_" + "abcdefghijklmnop",
     ]
