@@ -1,5 +1,6 @@
 import { baseUrl, parseOptions, z } from "../../lib/payments/options"
 import { PaymentConfigError } from "../../lib/payments/errors"
+import { eligibilityOptionsShape } from "../../lib/payments/eligibility"
 
 /**
  * Options of the Stripe provider. The first five are those of `@medusajs/payment-stripe`,
@@ -76,6 +77,8 @@ export const stripeOptionsSchema = z
      * @default 300
      */
     webhookToleranceSeconds: z.number().int().min(1).max(3600).default(300),
+    // Currencies, countries and amounts the method is offered for (shared by the collection).
+    ...eligibilityOptionsShape,
   })
   .passthrough()
 

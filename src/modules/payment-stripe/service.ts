@@ -45,6 +45,7 @@ import {
   PaymentInputError,
 } from "../../lib/payments/errors"
 import { redactText } from "../../lib/payments/redact"
+import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
 import { formatAmount, fromMinorUnits } from "../../lib/payments/money"
 import {
@@ -103,6 +104,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (!sessionId) {
       throw new PaymentInputError("Stripe: the payment session id is missing from the session data")
     }
+    // The currency and amount rules; the country is judged where the cart is visible.
+    assertEligible(eligibilityRulesOf(this.options_), input, "Card payment")
     const params = buildIntentCreate(
       {
         amount: input.amount,
@@ -132,6 +135,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (amount === data.amount && currency === data.currency) {
       return { status: this.statusOf(data), data }
     }
+    assertEligible(eligibilityRulesOf(this.options_), input, "Card payment")
     if (!UPDATABLE.has(data.status)) {
       throw new PaymentInputError(
         `Stripe: the amount of payment ${data.id} cannot change once it is ${data.status}; ` +

@@ -217,6 +217,21 @@ describe("Stripe provider", () => {
     fixture.finish()
   })
 
+  it("refuses, before calling Stripe, a payment its eligibility rules exclude", async () => {
+    const { service } = provider({ allowedCurrencies: ["EUR", "USD"], maxAmount: { USD: 500 } })
+    const fixture = inline({ scenario: "none", interactions: [] })
+    await expect(
+      service.initiatePayment({ amount: 500.01, currency_code: "usd", data: { session_id: "payses_01LIMIT" }, context: { idempotency_key: "payses_01LIMIT" } })
+    ).rejects.toThrow("Card payment is limited to orders up to 500.00 USD")
+    await expect(
+      service.initiatePayment({ amount: 10, currency_code: "jpy", data: { session_id: "payses_01LIMIT" }, context: { idempotency_key: "payses_01LIMIT" } })
+    ).rejects.toThrow("Card payment is only available in EUR and USD, not JPY")
+    await expect(
+      service.updatePayment({ amount: 600, currency_code: "usd", data: { id: "pi_3QfxLimit000001", status: "requires_payment_method", amount: 10000, currency: "usd" } })
+    ).rejects.toThrow(/limited to orders up to 500\.00 USD/)
+    fixture.finish()
+  })
+
   it("ignores webhooks, with a warning, when no signing secret is configured", async () => {
     const { logger, lines } = capturingLogger()
     const service = new StripeProviderService({ logger }, { apiKey: API_KEY })

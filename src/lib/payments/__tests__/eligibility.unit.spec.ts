@@ -1,0 +1,67 @@
+import { parseOptions, z } from "../options"
+import { assertEligible, eligibilityOptionsSchema, eligibilityOptionsShape, evaluateEligibility } from "../eligibility"
+import { PaymentConfigError, PaymentInputError } from "../errors"
+
+const rules = parseOptions(
+  eligibilityOptionsSchema,
+  { allowedCurrencies: ["eur", "USD"], allowedCountries: ["DE", "at"], minAmount: { eur: 5 }, maxAmount: { EUR: "500" } },
+  "Test"
+)
+
+describe("eligibility rules", () => {
+  it("normalises codes: currencies upper-case, countries lower-case, amounts as strings", () => {
+    expect(rules).toEqual({
+      allowedCurrencies: ["EUR", "USD"],
+      allowedCountries: ["de", "at"],
+      minAmount: { EUR: "5" },
+      maxAmount: { EUR: "500" },
+    })
+  })
+
+  it("accepts what every rule allows", () => {
+    expect(evaluateEligibility(rules, { amount: 500, currency_code: "eur", country_code: "DE" }, "Cash on delivery")).toEqual({ eligible: true })
+    expect(evaluateEligibility(rules, { amount: "5.00", currency_code: "EUR", country_code: "at" }, "Cash on delivery")).toEqual({ eligible: true })
+  })
+
+  it.each([
+    [{ amount: 10, currency_code: "gbp", country_code: "de" }, "currency", "Cash on delivery is only available in EUR and USD, not GBP"],
+    [{ amount: 10, currency_code: "eur", country_code: "fr" }, "country", "Cash on delivery is only available for delivery to DE and AT, not FR"],
+    [{ amount: 4.99, currency_code: "eur", country_code: "de" }, "min_amount", "Cash on delivery is available for orders from 5.00 EUR"],
+    [{ amount: "500.01", currency_code: "eur", country_code: "de" }, "max_amount", "Cash on delivery is limited to orders up to 500.00 EUR"],
+  ])("refuses %j by its %s rule", (input, rule, reason) => {
+    expect(evaluateEligibility(rules, input, "Cash on delivery")).toEqual({ eligible: false, rule, reason })
+  })
+
+  it("compares amounts exactly, not as floats", () => {
+    const tight = parseOptions(eligibilityOptionsSchema, { maxAmount: { USD: "0.3" } }, "Test")
+    expect(evaluateEligibility(tight, { amount: 0.1 + 0.2, currency_code: "usd" }, "X").eligible).toBe(false)
+    expect(evaluateEligibility(tight, { amount: "0.30", currency_code: "usd" }, "X").eligible).toBe(true)
+  })
+
+  it("leaves the country rule to the caller that knows the country", () => {
+    expect(evaluateEligibility(rules, { amount: 10, currency_code: "eur" }, "X")).toEqual({ eligible: true })
+  })
+
+  it("has no limits when no rule is set", () => {
+    expect(evaluateEligibility({}, { amount: 10 ** 9, currency_code: "jpy", country_code: "jp" }, "X")).toEqual({ eligible: true })
+  })
+
+  it("throws the reason as a clear input error", () => {
+    expect(() => assertEligible(rules, { amount: 600, currency_code: "eur" }, "Cash on delivery")).toThrow(PaymentInputError)
+    expect(() => assertEligible(rules, { amount: 600, currency_code: "eur" }, "Cash on delivery")).toThrow(
+      "Cash on delivery is limited to orders up to 500.00 EUR"
+    )
+  })
+
+  it("names bad rule options at boot", () => {
+    const schema = z.object(eligibilityOptionsShape)
+    expect(() => parseOptions(schema, { allowedCurrencies: ["EURO"], allowedCountries: ["DEU"], maxAmount: { EUR: "-1" } }, "Test")).toThrow(PaymentConfigError)
+    try {
+      parseOptions(schema, { allowedCurrencies: ["EURO"], allowedCountries: ["DEU"], maxAmount: { EUR: "-1" } }, "Test")
+    } catch (error) {
+      expect((error as Error).message).toMatch(/`allowedCurrencies.0`/)
+      expect((error as Error).message).toMatch(/`allowedCountries.0`/)
+      expect((error as Error).message).toMatch(/`maxAmount.EUR`/)
+    }
+  })
+})
