@@ -1,30 +1,12 @@
 /**
- * The collection: every provider, the environment variables that enable it and how its
- * options are read from them. `medusa-config.ts` registers what is configured; the
- * README's provider table mirrors this list.
+ * The collection: every provider and how it is registered from the environment. Each
+ * provider's folder holds its own `declaration.ts` (label, env variables, options);
+ * `medusa-config.ts` registers those whose variables are set. The README's provider table
+ * mirrors this list.
  */
-import { envFlag, envList, type ProviderDeclaration } from "./lib/payments/registry"
-
-const production = () => process.env.NODE_ENV === "production"
+import type { ProviderDeclaration } from "./lib/payments/registry"
+import { stripeDeclaration } from "./modules/payment-stripe/declaration"
 
 export const paymentProviders: ProviderDeclaration[] = [
-  {
-    label: "Stripe",
-    resolve: "./src/modules/payment-stripe",
-    id: "stripe",
-    identifier: "stripe",
-    // Without a signing secret no webhook verifies, so production needs both.
-    get requiredEnv() {
-      return production() ? ["STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"] : ["STRIPE_API_KEY"]
-    },
-    options: (env) => ({
-      apiKey: env.STRIPE_API_KEY,
-      webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
-      capture: envFlag(env.STRIPE_CAPTURE),
-      automaticPaymentMethods: envFlag(env.STRIPE_AUTOMATIC_PAYMENT_METHODS),
-      paymentDescription: env.STRIPE_PAYMENT_DESCRIPTION || undefined,
-      asyncPaymentMethodTypes: envList(env.STRIPE_ASYNC_PAYMENT_METHOD_TYPES),
-      apiBaseUrl: env.STRIPE_API_BASE_URL || undefined,
-    }),
-  },
+  stripeDeclaration,
 ]

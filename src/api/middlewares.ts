@@ -1,0 +1,10 @@
+import { defineMiddlewares } from "@medusajs/framework/http"
+import type { MiddlewareRoute } from "@medusajs/framework/http"
+
+/**
+ * Medusa reads one middlewares file; each feature keeps its routes' middlewares in its
+ * own file and lists them here.
+ */
+const routes: MiddlewareRoute[] = []
+
+export default defineMiddlewares({ routes })
