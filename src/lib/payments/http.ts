@@ -76,19 +76,19 @@ export class HttpClient {
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const { gateway } = this.options
     const url = this.url(req)
-    const headers: Record<string, string> = { ...this.options.defaultHeaders, ...req.headers }
+    const headers = new Headers({ ...this.options.defaultHeaders, ...req.headers })
     let body: string | undefined
     if (req.body instanceof URLSearchParams) {
       body = req.body.toString()
-      headers["Content-Type"] ??= "application/x-www-form-urlencoded"
+      if (!headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded")
     } else if (typeof req.body === "string") {
       body = req.body
     } else if (req.body !== undefined) {
       body = JSON.stringify(req.body)
-      headers["Content-Type"] ??= "application/json"
+      if (!headers.has("content-type")) headers.set("content-type", "application/json")
     }
     if (req.idempotencyKey && this.options.idempotencyHeader) {
-      headers[this.options.idempotencyHeader] = req.idempotencyKey
+      headers.set(this.options.idempotencyHeader, req.idempotencyKey)
     }
 
     const attempts = 1 + Math.max(0, this.options.maxRetries)
@@ -169,12 +169,30 @@ export class HttpClient {
     if (!debug) {
       return
     }
-    const shown =
-      body === undefined
-        ? ""
-        : ` ${redactText(JSON.stringify(redact(body instanceof URLSearchParams ? Object.fromEntries(body) : body, this.options.redactKeys)))}`
+    const shown = body === undefined ? "" : ` ${redactText(JSON.stringify(redact(structured(body), this.options.redactKeys)))}`
     debug.call(this.options.logger, `[${this.options.gateway}] ${line}${shown}`)
   }
+}
+
+/** A body as keys and values, so key-based redaction applies to strings and forms too. */
+function structured(body: unknown): unknown {
+  if (body instanceof URLSearchParams) {
+    return Object.fromEntries(body)
+  }
+  if (typeof body === "string") {
+    const text = body.trim()
+    if (/^[[{]/.test(text)) {
+      try {
+        return JSON.parse(text)
+      } catch {
+        return body
+      }
+    }
+    if (/^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$/.test(text)) {
+      return Object.fromEntries(new URLSearchParams(text))
+    }
+  }
+  return body
 }
 
 async function readBody(response: Response): Promise<unknown> {
@@ -194,12 +212,14 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: { code?: string } }).cause
-    if (error.name === "TimeoutError" || error.name === "AbortError") {
+  // Checked by shape, not instanceof: the error may come from another realm (test VMs).
+  const e = error as { name?: string; message?: string; cause?: { code?: string } } | undefined
+  if (e && typeof e === "object") {
+    if (e.name === "TimeoutError" || e.name === "AbortError") {
       return "timed out"
     }
-    return cause?.code ? `${error.message} (${cause.code})` : error.message
+    const message = e.message ?? String(error)
+    return e.cause?.code ? `${message} (${e.cause.code})` : message
   }
   return String(error)
 }

@@ -94,6 +94,14 @@ export function toBigNumber(amount: BigNumberInput | BigNumberJS): BigNumberJS {
     return new BigNumberJS(amount)
   }
   let value: BigNumberJS
+  if (typeof amount === "string" || typeof amount === "number") {
+    // Parsed directly: Medusa's BigNumber keeps strings at 20 significant digits only.
+    value = new BigNumberJS(typeof amount === "string" ? amount.trim() : amount)
+    if (!value.isFinite()) {
+      throw new AmountError(`${describe(amount)} is not a finite amount`)
+    }
+    return value
+  }
   try {
     const medusa = new MedusaBigNumber(amount as BigNumberInput)
     // Prefer the raw string Medusa keeps: `numeric` is a float.

@@ -24,24 +24,35 @@ export function parseOptions<S extends z.ZodType>(
   const values = collectStrings(raw)
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.length ? issue.path.map(String).join(".") : "(options)"
-    return `\`${name}\`: ${scrub(describeIssue(issue), values)}`
+    return `\`${name}\`: ${scrub(describeIssue(issue, raw), values)}`
   })
   throw new PaymentConfigError(
     `${provider} payment provider options are invalid: ${problems.join("; ")}`
   )
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.input === undefined) {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  // zod 4 leaves `input` out of reported issues: look the value up in the raw options.
+  if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) {
     return "is required but missing"
   }
   return issue.message
 }
 
-/** Remove any option value that a message might echo back. */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let current = raw
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined
+    current = (current as Record<PropertyKey, unknown>)[key]
+  }
+  return current
+}
+
+/** Remove any option value (as given, or trimmed) that a message might echo back. */
 function scrub(message: string, values: string[]): string {
   let out = message
-  for (const value of values) {
+  const candidates = new Set(values.flatMap((value) => [value, value.trim()]))
+  for (const value of [...candidates].sort((a, b) => b.length - a.length)) {
     if (value.length >= 4) {
       out = out.split(value).join("[value hidden]")
     }

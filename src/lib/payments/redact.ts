@@ -41,6 +41,7 @@ const SENSITIVE_KEYS = new Set([
   "securitycode",
   "cardnumber",
   "pan",
+  "xapikey",
 ])
 
 export function normalizeKey(key: string): string {
@@ -48,8 +49,14 @@ export function normalizeKey(key: string): string {
 }
 
 export function isSensitiveKey(key: string, extraKeys: readonly string[] = []): boolean {
-  const k = normalizeKey(key)
-  return SENSITIVE_KEYS.has(k) || extraKeys.some((extra) => normalizeKey(extra) === k)
+  const extras = extraKeys.map(normalizeKey)
+  const known = (k: string) => SENSITIVE_KEYS.has(k) || extras.includes(k)
+  if (known(normalizeKey(key))) return true
+  // Form-encoded keys ("card[cvc]", "payment_method_data[card][number]"): each segment,
+  // and the last two together ("card" + "number").
+  const segments = key.split(/[[\]]+/).filter(Boolean).map(normalizeKey)
+  if (segments.length < 2) return false
+  return segments.some(known) || known(segments.slice(-2).join(""))
 }
 
 interface SecretShape {
@@ -79,7 +86,7 @@ const SECRET_SHAPES: SecretShape[] = [
   },
   {
     kind: "bearer or basic credential",
-    pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}/g,
+    pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}/gi,
     replace: (_m, scheme) => `${scheme} ${REDACTED}`,
   },
   {
@@ -90,8 +97,8 @@ const SECRET_SHAPES: SecretShape[] = [
     kind: "card number",
     // Card brands start with 2-6 (Mastercard 2-series, Amex/JCB/Diners, Visa,
     // Mastercard, Discover/UnionPay); this keeps millisecond timestamps out.
-    pattern: /(?<![\d.])[2-6](?:[ -]?\d){12,18}(?![\d.])/g,
-    accept: (m) => isLuhnValid(m.replace(/[ -]/g, "")),
+    pattern: /(?<![\d.])\d(?:[ -]?\d){12,30}(?![\d.])/g,
+    accept: containsCardNumber,
   },
 ]
 
@@ -139,32 +146,34 @@ export function redact<T>(value: T, extraKeys: readonly string[] = []): T {
   return redactValue(value, extraKeys, new WeakSet()) as T
 }
 
-function redactValue(value: unknown, extraKeys: readonly string[], seen: WeakSet<object>): unknown {
+/** `path` holds the objects being walked right now: only a real cycle is "[Circular]". */
+function redactValue(value: unknown, extraKeys: readonly string[], path: WeakSet<object>): unknown {
   if (typeof value === "string") {
     return redactText(value)
   }
-  if (value === null || typeof value !== "object") {
+  if (value === null || typeof value !== "object" || value instanceof Date) {
     return value
   }
-  if (seen.has(value)) {
+  if (path.has(value)) {
     return "[Circular]"
   }
-  seen.add(value)
-  if (Array.isArray(value)) {
-    return value.map((item) => redactValue(item, extraKeys, seen))
-  }
-  if (value instanceof Date) {
-    return value
-  }
-  const out: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (isSensitiveKey(key, extraKeys) && item !== null && item !== undefined && item !== "") {
-      out[key] = REDACTED
-    } else {
-      out[key] = redactValue(item, extraKeys, seen)
+  path.add(value)
+  try {
+    if (Array.isArray(value)) {
+      return value.map((item) => redactValue(item, extraKeys, path))
     }
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (isSensitiveKey(key, extraKeys) && item !== null && item !== undefined && item !== "") {
+        out[key] = REDACTED
+      } else {
+        out[key] = redactValue(item, extraKeys, path)
+      }
+    }
+    return out
+  } finally {
+    path.delete(value)
   }
-  return out
 }
 
 /** Redact header values by header name (Authorization, Cookie...), case-insensitively. */
@@ -173,6 +182,25 @@ export function redactHeaders(
   extraKeys: readonly string[] = []
 ): Record<string, string | string[] | undefined> {
   return redact(headers, extraKeys)
+}
+
+/**
+ * Whether a run of digits (maybe grouped by spaces or dashes) holds a card number: the
+ * whole run, or a stretch of whole groups inside it (a card followed by its CVC, a
+ * quantity before it), of 13 to 19 digits, starting 2-6 and passing Luhn. Only whole
+ * groups are tried so that long ids are not flagged by chance.
+ */
+function containsCardNumber(run: string): boolean {
+  const groups = run.split(/[ -]/).filter(Boolean)
+  for (let start = 0; start < groups.length; start++) {
+    let digits = ""
+    for (let end = start; end < groups.length; end++) {
+      digits += groups[end]
+      if (digits.length > 19) break
+      if (digits.length >= 13 && /^[2-6]/.test(digits) && isLuhnValid(digits)) return true
+    }
+  }
+  return false
 }
 
 export function isLuhnValid(digits: string): boolean {
