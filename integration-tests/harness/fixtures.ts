@@ -12,6 +12,9 @@
  *   `"{{*}}"` matches anything;
  * - in a response, `{{name}}` anywhere in a string is replaced by its bound value.
  *
+ * A response body that is a string is served verbatim (with its `headers`, text/plain by
+ * default), for gateways that answer urlencoded or plain text; any other body as JSON.
+ *
  * Record mode (`PAYMENTS_RECORD=stripe,paypal`) lets the same tests talk to the real
  * sandbox through nock's recorder and rewrites the fixture files, redacted by
  * `src/lib/payments/redact.ts` and with bound values turned back into placeholders.
@@ -229,9 +232,15 @@ export class FixtureSession {
     Object.assign(this.vars, captured)
     this.next += 1
     const response = expected.response
+    const body = response.body === undefined ? undefined : this.interpolate(response.body)
+    // A string body is served as it is (gateways that answer urlencoded or plain text);
+    // anything else as JSON.
+    if (typeof body === "string") {
+      return [response.status, body, { "content-type": "text/plain; charset=utf-8", ...(response.headers ?? {}) }]
+    }
     return [
       response.status,
-      response.body === undefined ? "" : JSON.stringify(this.interpolate(response.body)),
+      body === undefined ? "" : JSON.stringify(body),
       { "content-type": "application/json", ...(response.headers ?? {}) },
     ]
   }
