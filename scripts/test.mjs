@@ -5,9 +5,10 @@
 import { spawn } from "node:child_process"
 import fs from "node:fs"
 import path from "node:path"
+import { fileURLToPath } from "node:url"
 import { canConnect, startEmbedded } from "./lib/postgres.mjs"
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
 // Record mode talks to the gateways' sandboxes with the keys in the git-ignored .env.record.
 if (process.env.PAYMENTS_RECORD) {

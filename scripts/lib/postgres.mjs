@@ -4,9 +4,10 @@
 import fs from "node:fs"
 import net from "node:net"
 import path from "node:path"
+import { fileURLToPath } from "node:url"
 import pg from "pg"
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..")
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 
 /** Whether a PostgreSQL answers with these credentials. */
 export async function canConnect({ host, port, user, password, database = "postgres" }) {
