@@ -8,22 +8,24 @@
 import type { BigNumberInput } from "@medusajs/framework/types"
 import { PaymentInputError } from "./errors"
 import { compareAmounts, formatAmount, normalizeCurrency, toBigNumber } from "./money"
-import { z } from "./options"
+import { parseOptions, z } from "./options"
 
-const currencyCode = z
+/** A three-letter ISO 4217 code, normalised to upper case. */
+export const currencyCode = z
   .string()
   .trim()
   .regex(/^[A-Za-z]{3}$/, { error: "must be a three-letter ISO 4217 currency code" })
   .transform((c) => c.toUpperCase())
 
-const countryCode = z
+/** A two-letter ISO 3166-1 code, normalised to lower case (as Medusa stores countries). */
+export const countryCode = z
   .string()
   .trim()
   .regex(/^[A-Za-z]{2}$/, { error: "must be a two-letter ISO 3166-1 country code" })
   .transform((c) => c.toLowerCase())
 
 /** An amount in major units, as a number or a decimal string ("500", "499.99"). */
-const majorAmount = z
+export const majorAmount = z
   .union([z.number(), z.string().trim()])
   .refine((v) => /^\d+(\.\d+)?$/.test(String(v)) && Number.isFinite(Number(v)), {
     error: "must be a non-negative amount in major units, e.g. 500 or \"499.99\"",
@@ -137,6 +139,89 @@ export function eligibilityRulesOf(options: Partial<EligibilityRules> | undefine
     minAmount: options?.minAmount,
     maxAmount: options?.maxAmount,
   }
+}
+
+/** What the store routes need to judge a provider: how it is named, and its rules. */
+export interface ProviderEligibility {
+  /** How the method is named in reasons ("Cash on delivery"), as its `initiatePayment` names it. */
+  label: string
+  rules: EligibilityRules
+}
+
+/**
+ * What a provider class may declare so that the store routes judge it exactly as it judges
+ * itself. Both are optional: without `eligibilityOf`, the rules are read from the top level
+ * of the provider's options with the shared shape (as Stripe, PayPal and ECPay keep them);
+ * without `eligibilityLabel`, the caller's label is used.
+ */
+export interface EligibilityAwareProvider {
+  identifier?: string
+  /** The label the provider passes to `assertEligible`. */
+  eligibilityLabel?: string
+  /** The provider's label and rules for these options, for providers that keep them elsewhere. */
+  eligibilityOf?(options: Record<string, unknown> | undefined): ProviderEligibility
+}
+
+/**
+ * The label and rules of a provider class registered with `options`, normalised by the
+ * same zod shape the provider parses them with. Throws a `PaymentConfigError` naming a bad
+ * option (the provider's own `validateOptions` would have stopped the app first).
+ * @param fallbackLabel the label when the class declares none
+ */
+export function providerEligibility(
+  klass: EligibilityAwareProvider,
+  options: Record<string, unknown> | undefined,
+  fallbackLabel: string
+): ProviderEligibility {
+  if (typeof klass.eligibilityOf === "function") {
+    return klass.eligibilityOf(options)
+  }
+  const label = klass.eligibilityLabel ?? fallbackLabel
+  return { label, rules: eligibilityRulesFromOptions(options, label) }
+}
+
+/** The shared rules from the top level of a provider's options (other options are ignored). */
+export function eligibilityRulesFromOptions(options: Record<string, unknown> | undefined, provider: string): EligibilityRules {
+  return eligibilityRulesOf(parseOptions(eligibilityOptionsSchema, options ?? {}, provider))
+}
+
+/**
+ * The eligibility options of a provider from the environment, for its declaration:
+ * `<PREFIX>_ALLOWED_CURRENCIES=EUR,USD`, `<PREFIX>_ALLOWED_COUNTRIES=de,at`,
+ * `<PREFIX>_MIN_AMOUNT=EUR:5,USD:5`, `<PREFIX>_MAX_AMOUNT=EUR:500`. Unset variables give
+ * no option; values are validated with the provider's options, naming the option.
+ */
+export function eligibilityFromEnv(prefix: string, env: NodeJS.ProcessEnv = process.env): Partial<Record<keyof EligibilityRules, unknown>> {
+  const out: Partial<Record<keyof EligibilityRules, unknown>> = {}
+  const currencies = splitList(env[`${prefix}_ALLOWED_CURRENCIES`])
+  const countries = splitList(env[`${prefix}_ALLOWED_COUNTRIES`])
+  const min = amountsByCurrency(env[`${prefix}_MIN_AMOUNT`])
+  const max = amountsByCurrency(env[`${prefix}_MAX_AMOUNT`])
+  if (currencies) out.allowedCurrencies = currencies
+  if (countries) out.allowedCountries = countries
+  if (min) out.minAmount = min
+  if (max) out.maxAmount = max
+  return out
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  const items = (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)
+  return items.length ? items : undefined
+}
+
+/** "EUR:500,USD:550" -> { EUR: "500", USD: "550" }; an entry without ":" keeps an empty amount, which validation names. */
+export function amountsByCurrency(value: string | undefined): Record<string, string> | undefined {
+  const entries = splitList(value)
+  if (!entries) return undefined
+  const out: Record<string, string> = {}
+  for (const entry of entries) {
+    const [code, amount] = entry.split(/[:=]/, 2).map((part) => part.trim())
+    out[code] = amount ?? ""
+  }
+  return out
 }
 
 function list(items: string[]): string {
