@@ -6,7 +6,10 @@
  */
 import type { ProviderDeclaration } from "./lib/payments/registry"
 import { stripeDeclaration } from "./modules/payment-stripe/declaration"
+import { bankTransferDeclaration, codDeclaration } from "./modules/payment-offline/declaration"
 
 export const paymentProviders: ProviderDeclaration[] = [
   stripeDeclaration,
+  codDeclaration,
+  bankTransferDeclaration,
 ]

@@ -1,0 +1,150 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { isCreditorReference } from "../../src/modules/payment-offline/references"
+import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore } from "../harness/medusa"
+
+// The app reads its providers from the environment, as in production.
+const OFFLINE_ENV: Record<string, string> = {
+  COD_ENABLED: "true",
+  COD_FEE: "EUR:2.50",
+  COD_INSTRUCTIONS: "Please have the exact amount ready for the courier.",
+  BANK_TRANSFER_ACCOUNT_HOLDER: "Example Store GmbH",
+  BANK_TRANSFER_IBAN: "DE89 3704 0044 0532 0130 00",
+  BANK_TRANSFER_BIC: "COBADEFFXXX",
+  BANK_TRANSFER_BANK_NAME: "Example Bank",
+  BANK_TRANSFER_INSTRUCTIONS: "Orders ship once the transfer arrives.",
+}
+Object.assign(process.env, OFFLINE_ENV)
+
+const COD = "pp_cod_offline"
+const BANK_TRANSFER = "pp_bank-transfer_offline"
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer }) => {
+    const http = api as unknown as Api
+    let store: TestStore
+
+    beforeEach(async () => {
+      store = await setUpStore(getContainer(), http, { currency: "eur", countries: ["de", "at"], providers: [COD, BANK_TRANSFER], price: 100 })
+    })
+
+    afterAll(() => {
+      for (const name of Object.keys(OFFLINE_ENV)) delete process.env[name]
+    })
+
+    it("registers both offline methods from the environment and lists them for the region", async () => {
+      const { data } = await http.get(`/store/payment-providers?region_id=${store.regionId}`, store.store)
+      expect(data.payment_providers.map((p: { id: string }) => p.id).sort()).toEqual([BANK_TRANSFER, COD])
+    })
+
+    it("takes a cash-on-delivery order, then the admin records the cash and refunds part of it", async () => {
+      const { cartId, session } = await cartWithSession(http, store, COD, { country: "de" })
+      expect(session.status).toBe("pending")
+      expect(session.data).toEqual(
+        expect.objectContaining({
+          method: "cod",
+          status: "pending",
+          amount: "100.00",
+          currency_code: "EUR",
+          instructions: {
+            amount: "100.00 EUR",
+            fee: { amount: "2.50", currency_code: "EUR", display: "2.50 EUR" },
+            note: "Please have the exact amount ready for the courier.",
+          },
+        })
+      )
+
+      const { data: completed } = await http.post(`/store/carts/${cartId}/complete`, {}, store.store)
+      expect(completed.type).toBe("order")
+
+      // Placed with the payment authorized and nothing received yet.
+      const order = await orderOfCart(getContainer(), cartId)
+      const payment = order.payment_collections[0].payments[0]
+      expect(payment).toEqual(expect.objectContaining({ provider_id: COD, amount: 100, captured_at: null }))
+      expect(payment.data).toEqual(expect.objectContaining({ status: "authorized", captured_amount: "0.00" }))
+      const paymentStatus = async () =>
+        (await http.get(`/admin/orders/${order.id}?fields=payment_status`, store.admin)).data.order.payment_status
+      expect(await paymentStatus()).toBe("authorized")
+
+      // The courier hands over the cash: the admin marks the order paid.
+      await http.post(`/admin/payments/${payment.id}/capture`, {}, store.admin)
+      await http.post(`/admin/payments/${payment.id}/refund`, { amount: 40 }, store.admin)
+      const tooMuch = await refused(http.post(`/admin/payments/${payment.id}/refund`, { amount: 60.01 }, store.admin))
+      expect(tooMuch.status).toBe(400)
+
+      const after = await orderOfCart(getContainer(), cartId)
+      const settled = after.payment_collections[0].payments[0]
+      expect(settled.captured_at).not.toBeNull()
+      expect(settled.captures.map((c: { amount: number }) => c.amount)).toEqual([100])
+      expect(settled.refunds.map((r: { amount: number }) => r.amount)).toEqual([40])
+      expect(settled.data).toEqual(
+        expect.objectContaining({
+          status: "captured",
+          captured_amount: "100.00",
+          refunded_amount: "40.00",
+          refunds: [{ id: expect.stringMatching(/^ref_/), amount: "40.00" }],
+        })
+      )
+      expect(await paymentStatus()).toBe("partially_refunded")
+    })
+
+    it("records a bank transfer that arrives in two parts as two captures", async () => {
+      const { cartId } = await cartWithSession(http, store, BANK_TRANSFER, { country: "at" })
+      await http.post(`/store/carts/${cartId}/complete`, {}, store.store)
+      const order = await orderOfCart(getContainer(), cartId)
+      const payment = order.payment_collections[0].payments[0]
+
+      await http.post(`/admin/payments/${payment.id}/capture`, { amount: 30 }, store.admin)
+      let now = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0]
+      expect(now.captured_at).toBeNull()
+      expect(now.data).toEqual(expect.objectContaining({ status: "partially_captured", captured_amount: "30.00" }))
+
+      await http.post(`/admin/payments/${payment.id}/capture`, { amount: 70 }, store.admin)
+      now = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0]
+      expect(now.captured_at).not.toBeNull()
+      expect(now.captures.map((c: { amount: number }) => c.amount).sort()).toEqual([30, 70])
+      expect(now.data).toEqual(expect.objectContaining({ status: "captured", captured_amount: "100.00" }))
+    })
+
+    it("shows the bank-transfer instructions to the shopper, before and after the order is placed", async () => {
+      const { cartId, session } = await cartWithSession(http, store, BANK_TRANSFER, { country: "de", quantity: 2 })
+      const instructions = session.data.instructions as Record<string, unknown>
+      expect(instructions).toEqual({
+        account_holder: "Example Store GmbH",
+        iban: "DE89370400440532013000",
+        account_number: null,
+        bank_code: null,
+        bic: "COBADEFFXXX",
+        bank_name: "Example Bank",
+        reference: expect.stringMatching(/^RF\d{2}[0-9A-Z]{16}$/),
+        amount: "200.00 EUR",
+        note: "Orders ship once the transfer arrives.",
+      })
+      expect(isCreditorReference(String(instructions.reference))).toBe(true)
+
+      const { data: completed } = await http.post(`/store/carts/${cartId}/complete`, {}, store.store)
+      expect(completed.type).toBe("order")
+
+      // The order confirmation page reads them through the store API.
+      const { data } = await http.get(
+        `/store/orders/${completed.order.id}?fields=*payment_collections.payments`,
+        store.store
+      )
+      const payment = data.order.payment_collections[0].payments[0]
+      expect(payment.provider_id).toBe(BANK_TRANSFER)
+      expect(payment.data.instructions).toEqual(instructions)
+      expect(payment.data.status).toBe("authorized")
+
+      // Another order gets another reference.
+      const other = await cartWithSession(http, store, BANK_TRANSFER, { country: "de" })
+      expect((other.session.data.instructions as Record<string, unknown>).reference).not.toBe(instructions.reference)
+    })
+
+    it("cancels a bank-transfer order whose money never came", async () => {
+      const { cartId } = await cartWithSession(http, store, BANK_TRANSFER, { country: "de" })
+      const { data: completed } = await http.post(`/store/carts/${cartId}/complete`, {}, store.store)
+      await http.post(`/admin/orders/${completed.order.id}/cancel`, {}, store.admin)
+      const after = await orderOfCart(getContainer(), cartId)
+      expect(after.payment_collections[0].payments[0].data).toEqual(expect.objectContaining({ status: "canceled" }))
+    })
+  },
+})
