@@ -9,7 +9,8 @@ describe("IBAN (ISO 13616)", () => {
   )
 
   it("refuses a mistyped digit by the mod-97 check", () => {
-    expect(ibanProblem("DE89 3704 0044 0532 0130 01")).toBe("checksum")
+    expect(ibanProblem("GB82 WEST 1234 5698 7654 33")).toBe("checksum")
+    expect(ibanProblem("GB28 WEST 1234 5698 7654 32")).toBe("checksum")
     expect(ibanProblem("DE98 3704 0044 0532 0130 00")).toBe("checksum")
   })
 
