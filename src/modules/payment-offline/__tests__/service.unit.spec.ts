@@ -12,14 +12,14 @@ const options = {
 const SESSION = "payses_01UNITTESTSESSION0000001"
 
 /** A provider whose container knows Medusa's capture records, as the Payment Module's does. */
-function withCaptures(klass: typeof CodProviderService | typeof BankTransferProviderService, captures: Record<string, unknown>) {
+function withCaptures(captures: Record<string, unknown>): CodProviderService {
   const captureService = {
     retrieve: async (id: string) => {
       if (!(id in captures)) throw new Error("not found")
       return { amount: captures[id], raw_amount: { value: String(captures[id]), precision: 20 } }
     },
   }
-  return new klass({ logger: quietLogger, captureService }, options)
+  return new CodProviderService({ logger: quietLogger, captureService }, options)
 }
 
 async function authorizedCod(provider = new CodProviderService({ logger: quietLogger }, options), amount: number | string = 100) {
@@ -62,7 +62,7 @@ describe("cash on delivery", () => {
   })
 
   it("records exactly what the admin captured, and the rest with a second capture", async () => {
-    const provider = withCaptures(CodProviderService, { capt_1: 60, capt_2: 40 })
+    const provider = withCaptures({ capt_1: 60, capt_2: 40 })
     let data = await authorizedCod(provider)
     data = (await provider.capturePayment({ data, context: { idempotency_key: "capt_1" } })).data!
     expect(data).toEqual(expect.objectContaining({ status: "partially_captured", captured_amount: "60.00" }))
@@ -94,7 +94,7 @@ describe("cash on delivery", () => {
   })
 
   it("refuses a refund before any money arrived, and one beyond what arrived", async () => {
-    const provider = withCaptures(CodProviderService, { capt_1: 50 })
+    const provider = withCaptures({ capt_1: 50 })
     let data = await authorizedCod(provider)
     await expect(provider.refundPayment({ data, amount: 1, context: { idempotency_key: "ref_1" } })).rejects.toThrow(/nothing was received yet/)
     data = (await provider.capturePayment({ data, context: { idempotency_key: "capt_1" } })).data!
