@@ -1,5 +1,12 @@
 import { parseOptions, z } from "../options"
-import { assertEligible, eligibilityOptionsSchema, eligibilityOptionsShape, evaluateEligibility } from "../eligibility"
+import {
+  assertEligible,
+  eligibilityFromEnv,
+  eligibilityOptionsSchema,
+  eligibilityOptionsShape,
+  evaluateEligibility,
+  providerEligibility,
+} from "../eligibility"
 import { PaymentConfigError, PaymentInputError } from "../errors"
 
 const rules = parseOptions(
@@ -63,5 +70,43 @@ describe("eligibility rules", () => {
       expect((error as Error).message).toMatch(/`allowedCountries.0`/)
       expect((error as Error).message).toMatch(/`maxAmount.EUR`/)
     }
+  })
+})
+
+describe("eligibility rules of a provider", () => {
+  it("reads the rules from the environment with a provider's prefix", () => {
+    expect(
+      eligibilityFromEnv("COD", {
+        COD_ALLOWED_CURRENCIES: "EUR, usd",
+        COD_ALLOWED_COUNTRIES: "de,at",
+        COD_MIN_AMOUNT: "EUR:5",
+        COD_MAX_AMOUNT: "EUR=500, USD:550.50",
+        STRIPE_MAX_AMOUNT: "EUR:1",
+      })
+    ).toEqual({
+      allowedCurrencies: ["EUR", "usd"],
+      allowedCountries: ["de", "at"],
+      minAmount: { EUR: "5" },
+      maxAmount: { EUR: "500", USD: "550.50" },
+    })
+    expect(eligibilityFromEnv("COD", {})).toEqual({})
+  })
+
+  it("reads a provider's top-level options with the shared shape, named by its declared label", () => {
+    const klass = { identifier: "card", eligibilityLabel: "Card payment" }
+    expect(providerEligibility(klass, { apiKey: "x", maxAmount: { eur: 300 } }, "Card")).toEqual({
+      label: "Card payment",
+      rules: { allowedCurrencies: undefined, allowedCountries: undefined, minAmount: undefined, maxAmount: { EUR: "300" } },
+    })
+    expect(providerEligibility({ identifier: "card" }, undefined, "Card").label).toBe("Card")
+  })
+
+  it("lets a provider that keeps its rules elsewhere say what they are", () => {
+    const klass = { eligibilityOf: (options: Record<string, unknown> | undefined) => ({ label: "Cash", rules: { allowedCountries: [String(options?.country)] } }) }
+    expect(providerEligibility(klass, { country: "de" }, "ignored")).toEqual({ label: "Cash", rules: { allowedCountries: ["de"] } })
+  })
+
+  it("names a bad rule in a provider's options", () => {
+    expect(() => providerEligibility({}, { allowedCountries: ["DEU"] }, "Thing")).toThrow(/Thing payment provider options are invalid: `allowedCountries.0`/)
   })
 })
