@@ -1,0 +1,359 @@
+import type { Logger } from "@medusajs/framework/types"
+import { FixtureFile, FixtureSession, Interaction } from "../../../../integration-tests/harness/fixtures"
+import { ECPAY_STAGE_ORIGIN, ecpayTestOptions, formBody, signEcpay } from "../../../../integration-tests/harness/ecpay"
+import {
+  GatewayRejectedError,
+  GatewayUnavailableError,
+  NotSupportedError,
+  PaymentConfigError,
+  PaymentInputError,
+} from "../../../lib/payments/errors"
+import { checkMacValue } from "../checkmac"
+import { formatTaipeiTime } from "../mapping"
+import EcpayProviderService from "../service"
+
+const HASH_KEY = "pwFHCqoQZGmho4w6"
+const HASH_IV = "EkRm7iFT261dpevs"
+const SESSION = "payses_01JSERVICEUNIT0000000000000"
+const TRADE_NO = "MSERVICEUNIT00000001"
+const ECPAY_TRADE = "2611201000005678"
+
+/** Every line logged by any provider of this file, checked for keys at the end. */
+const allLines: string[] = []
+
+function capturingLogger() {
+  const lines: string[] = []
+  const log = (level: string) => (message: unknown) => {
+    lines.push(`${level} ${String(message)}`)
+    allLines.push(`${level} ${String(message)}`)
+  }
+  const logger = { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug"), log: log("log") }
+  return { logger: logger as unknown as Logger, lines }
+}
+
+function provider(options: Record<string, unknown> = {}) {
+  const { logger, lines } = capturingLogger()
+  return { service: new EcpayProviderService({ logger }, ecpayTestOptions(options)), lines }
+}
+
+/** Session data as initiatePayment wrote it, with what the last query learnt. */
+const data = (extra: Record<string, unknown> = {}) => ({
+  session_id: SESSION,
+  merchant_trade_no: TRADE_NO,
+  amount: 100,
+  currency: "twd",
+  environment: "stage",
+  trade_status: null,
+  trade_no: null,
+  payment_type: null,
+  closed: false,
+  amount_refunded: 0,
+  refunds: [],
+  voided: false,
+  ...extra,
+})
+const paidCard = (extra: Record<string, unknown> = {}) => data({ trade_status: "1", trade_no: ECPAY_TRADE, payment_type: "Credit_CreditCard", ...extra })
+
+/** ECPay's QueryTradeInfo answer, signed as ECPay signs it (or not). */
+function tradeAnswer(fields: Record<string, string>, sign: boolean | string = true): string {
+  const all: Record<string, string> = {
+    CustomField1: SESSION,
+    MerchantID: "3002607",
+    MerchantTradeNo: TRADE_NO,
+    PaymentDate: "2026/11/20 10:01:30",
+    PaymentType: "Credit_CreditCard",
+    TradeAmt: "100",
+    TradeNo: ECPAY_TRADE,
+    TradeStatus: "1",
+    ...fields,
+  }
+  const text = Object.entries(all).map(([k, v]) => `${k}=${v}`).join("&")
+  if (sign === false) return text
+  return `${text}&CheckMacValue=${checkMacValue(all, typeof sign === "string" ? sign : HASH_KEY, HASH_IV)}`
+}
+
+const query = (body: string, status = 200): Interaction => ({
+  request: { method: "POST", path: "/Cashier/QueryTradeInfo/V5", body: { MerchantID: "3002607", MerchantTradeNo: TRADE_NO, TimeStamp: "{{*}}", CheckMacValue: "{{*}}" } },
+  response: { status, body },
+})
+const action = (Action: string, TotalAmount: string, answer = `MerchantID=3002607&MerchantTradeNo=${TRADE_NO}&TradeNo=${ECPAY_TRADE}&RtnCode=1&RtnMsg=Succeeded`, status = 200): Interaction => ({
+  request: {
+    method: "POST",
+    path: "/CreditDetail/DoAction",
+    body: { MerchantID: "3002607", MerchantTradeNo: TRADE_NO, TradeNo: ECPAY_TRADE, Action, TotalAmount, CheckMacValue: "{{*}}" },
+  },
+  response: { status, body: answer },
+})
+
+let replay: FixtureSession | undefined
+const inline = (interactions: Interaction[]) =>
+  (replay = new FixtureSession(
+    { provider: "ecpay", scenario: "inline", source: "inline", interactions } as FixtureFile,
+    { origin: ECPAY_STAGE_ORIGIN, bodyFormat: "form" }
+  ).start())
+
+afterEach(() => {
+  replay?.stop()
+  replay = undefined
+})
+
+afterAll(() => {
+  // Nothing logged in any test holds a key.
+  expect(allLines.join("\n")).not.toContain(HASH_KEY)
+  expect(allLines.join("\n")).not.toContain(HASH_IV)
+})
+
+describe("ECPay options", () => {
+  const attempt = (options: Record<string, unknown>) => {
+    try {
+      EcpayProviderService.validateOptions(options)
+      return undefined
+    } catch (error) {
+      return error as Error
+    }
+  }
+
+  it("names every missing option without printing a value", () => {
+    const error = attempt({ hashKey: "a-secret-hash-key-value" })
+    expect(error).toBeInstanceOf(PaymentConfigError)
+    expect(error?.message).toMatch(/`merchantId`: is required but missing/)
+    expect(error?.message).toMatch(/`hashIv`: is required but missing/)
+    expect(error?.message).toMatch(/`publicUrl`/)
+    expect(error?.message).not.toContain("a-secret-hash-key-value")
+  })
+
+  it("refuses ECPay's public stage credentials and a plain-http notification URL in production", () => {
+    expect(attempt(ecpayTestOptions({ environment: "production" }))?.message).toMatch(/public stage credentials/)
+    const own = { merchantId: "3123456", hashKey: "own-key-0000000a", hashIv: "own-iv-000000000" }
+    expect(attempt(ecpayTestOptions({ ...own, environment: "production", publicUrl: "http://api.shop.example.com" }))?.message).toMatch(
+      /`publicUrl`: must be an https URL in production/
+    )
+    expect(attempt(ecpayTestOptions({ ...own, environment: "production" }))).toBeUndefined()
+  })
+
+  it("refuses a mix of ALL and single methods, an unknown method and a bad capture mode", () => {
+    expect(attempt(ecpayTestOptions({ paymentTypes: ["ALL", "Credit"] }))?.message).toMatch(/`paymentTypes`/)
+    expect(attempt(ecpayTestOptions({ paymentTypes: ["Bitcoin"] }))?.message).toMatch(/`paymentTypes.0`/)
+    expect(attempt(ecpayTestOptions({ capture: "later" }))?.message).toMatch(/`capture`/)
+    expect(attempt(ecpayTestOptions({ merchantId: "30026O7" }))?.message).toMatch(/numeric MerchantID/)
+  })
+})
+
+describe("initiatePayment", () => {
+  it("signs a new, unique order per session, without calling ECPay", async () => {
+    const { service } = provider()
+    inline([])
+    const a = await service.initiatePayment({ amount: 100, currency_code: "twd", data: { session_id: SESSION } })
+    const b = await service.initiatePayment({ amount: 100, currency_code: "twd", data: { session_id: SESSION } })
+    expect(a.id).toMatch(/^[A-Z0-9]{20}$/)
+    expect(a.id).not.toBe(b.id)
+    expect(a.data).toEqual(expect.objectContaining({ merchant_trade_no: a.id, amount: 100, currency: "twd", voided: false }))
+    replay!.finish()
+  })
+
+  it("refuses another currency and a fraction of a dollar before anything else", async () => {
+    const { service } = provider()
+    await expect(service.initiatePayment({ amount: 10, currency_code: "usd", data: { session_id: SESSION } })).rejects.toThrow(/TWD\) only/)
+    await expect(service.initiatePayment({ amount: 10.5, currency_code: "twd", data: { session_id: SESSION } })).rejects.toThrow(/whole New Taiwan dollars/)
+  })
+
+  it("applies the shared eligibility rules", async () => {
+    const { service } = provider({ maxAmount: { TWD: 50 } })
+    await expect(service.initiatePayment({ amount: 100, currency_code: "twd", data: { session_id: SESSION } })).rejects.toThrow(
+      /ECPay is limited to orders up to 50.00 TWD/
+    )
+  })
+
+  it("ignores what the storefront puts in the session data", async () => {
+    const { service } = provider()
+    const result = await service.initiatePayment({
+      amount: 100,
+      currency_code: "twd",
+      data: { session_id: SESSION, trade_status: "1", amount: 1, form: { action: "https://evil.example" } },
+    })
+    expect(result.data).toEqual(expect.objectContaining({ trade_status: null, amount: 100 }))
+    expect((result.data!.form as { action: string }).action).toBe(`${ECPAY_STAGE_ORIGIN}/Cashier/AioCheckOut/V5`)
+  })
+})
+
+describe("updatePayment", () => {
+  it("keeps the session for the same amount and refuses another amount as not supported", async () => {
+    const { service } = provider()
+    await expect(service.updatePayment({ amount: 100, currency_code: "twd", data: data() })).resolves.toEqual({ status: "pending", data: expect.any(Object) })
+    await expect(service.updatePayment({ amount: 120, currency_code: "twd", data: data() })).rejects.toThrow(NotSupportedError)
+  })
+})
+
+describe("authorizePayment", () => {
+  it("asks ECPay and reports a paid order as captured", async () => {
+    const { service } = provider()
+    inline([query(tradeAnswer({}))])
+    const result = await service.authorizePayment({ data: data(), context: { idempotency_key: SESSION } })
+    expect(result.status).toBe("captured")
+    expect(result.data).toEqual(expect.objectContaining({ trade_status: "1", trade_no: ECPAY_TRADE, payment_type: "Credit_CreditCard" }))
+    replay!.finish()
+    expect(replay!.requests[0].headers["x-idempotency-key"]).toBe(SESSION)
+  })
+
+  it("never authorizes a paid answer for another amount, and says so in the log", async () => {
+    const { service, lines } = provider()
+    inline([query(tradeAnswer({ TradeAmt: "10" }))])
+    await expect(service.authorizePayment({ data: data() })).rejects.toThrow(/paid 10 TWD, not 100 TWD/)
+    expect(lines.join("\n")).toMatch(/error ECPay: order MSERVICEUNIT00000001 was paid 10 TWD/)
+    replay!.finish()
+  })
+
+  it("does not trust a paid answer whose CheckMacValue does not verify", async () => {
+    const { service } = provider()
+    inline([query(tradeAnswer({}, "not-the-store-key")), query(tradeAnswer({}, false))])
+    await expect(service.authorizePayment({ data: data() })).rejects.toThrow(GatewayRejectedError)
+    await expect(service.authorizePayment({ data: data() })).rejects.toThrow(/did not verify/)
+    replay!.finish()
+  })
+
+  it("reads an unsigned 'no such order' as pending, never as paid", async () => {
+    const { service } = provider()
+    inline([query(`MerchantID=3002607&MerchantTradeNo=${TRADE_NO}&TradeStatus=10200047`)])
+    await expect(service.authorizePayment({ data: data() })).resolves.toEqual(expect.objectContaining({ status: "pending" }))
+    replay!.finish()
+  })
+
+  it("refuses an answer about another order", async () => {
+    const { service } = provider()
+    inline([query(tradeAnswer({ MerchantTradeNo: "MSOMEONEELSE00000001" }))])
+    await expect(service.authorizePayment({ data: data() })).rejects.toThrow(/another order/)
+    replay!.finish()
+  })
+
+  it("reports an ECPay outage as indeterminate, never as a failed payment", async () => {
+    const { service } = provider()
+    inline([query("Service Unavailable", 503)])
+    await expect(service.authorizePayment({ data: data() })).rejects.toThrow(GatewayUnavailableError)
+    replay!.finish()
+  })
+
+  it("never authorizes a voided session, and does not ask ECPay", async () => {
+    const { service } = provider()
+    inline([])
+    await expect(service.authorizePayment({ data: data({ voided: true }) })).resolves.toEqual(expect.objectContaining({ status: "canceled" }))
+    replay!.finish()
+  })
+})
+
+describe("capturePayment", () => {
+  it("is a no-op when ECPay already settled the payment", async () => {
+    inline([])
+    await expect(provider().service.capturePayment({ data: paidCard() })).resolves.toEqual({ data: expect.objectContaining({ closed: false }) })
+    await expect(provider({ capture: "manual" }).service.capturePayment({ data: paidCard({ payment_type: "ATM_TAISHIN" }) })).resolves.toBeDefined()
+    replay!.finish()
+  })
+
+  it("closes a card payment whole (DoAction C) when the admin closes card payments, once", async () => {
+    const { service } = provider({ capture: "manual" })
+    inline([action("C", "100")])
+    const result = await service.capturePayment({ data: paidCard(), context: { idempotency_key: "capt_01UNIT" } })
+    expect(result.data).toEqual(expect.objectContaining({ closed: true }))
+    // Already closed: nothing more to send.
+    await service.capturePayment({ data: result.data!, context: { idempotency_key: "capt_01UNIT2" } })
+    replay!.finish()
+    expect(replay!.requests[0].headers["x-idempotency-key"]).toBe("capt_01UNIT")
+  })
+
+  it("refuses to capture an order that is not paid", async () => {
+    await expect(provider().service.capturePayment({ data: data() })).rejects.toThrow(/not paid/)
+  })
+})
+
+describe("refundPayment", () => {
+  it("refunds a card payment in parts through DoAction R, and the same refund only once", async () => {
+    const { service } = provider()
+    inline([action("R", "30"), action("R", "70")])
+    const first = await service.refundPayment({ amount: 30, data: paidCard(), context: { idempotency_key: "ref_01A" } })
+    const retried = await service.refundPayment({ amount: 30, data: first.data!, context: { idempotency_key: "ref_01A" } })
+    expect(retried.data).toEqual(first.data)
+    const second = await service.refundPayment({ amount: 70, data: first.data!, context: { idempotency_key: "ref_01B" } })
+    expect(second.data).toEqual(expect.objectContaining({ amount_refunded: 100 }))
+    await expect(service.refundPayment({ amount: 1, data: second.data!, context: { idempotency_key: "ref_01C" } })).rejects.toThrow(
+      /cannot refund 1.00 TWD .* only 0.00 TWD of the 100.00 TWD paid remains/
+    )
+    replay!.finish()
+  })
+
+  it("tells the merchant to refund outside the gateway for a method ECPay cannot refund", async () => {
+    const { service } = provider()
+    const attempt = service.refundPayment({ amount: 10, data: paidCard({ payment_type: "ATM_TAISHIN" }) })
+    await expect(attempt).rejects.toThrow(NotSupportedError)
+    await expect(service.refundPayment({ amount: 10, data: paidCard({ payment_type: "CVS_CVS" }) })).rejects.toThrow(
+      /not supported by the ECPay payment provider: ECPay refunds card payments only through its API; refund the shopper outside the gateway/
+    )
+  })
+
+  it("passes on ECPay's refusal with its code and message", async () => {
+    const { service } = provider()
+    inline([action("R", "10", `MerchantID=3002607&MerchantTradeNo=${TRADE_NO}&TradeNo=${ECPAY_TRADE}&RtnCode=10100050&RtnMsg=Amount error`)])
+    await expect(service.refundPayment({ amount: 10, data: paidCard() })).rejects.toThrow(/ECPay refused to refund the card payment: Amount error.*\(10100050\)/)
+    replay!.finish()
+  })
+
+  it("never retries a refund: one attempt, then an indeterminate error", async () => {
+    const { service } = provider({ maxRetries: 2 })
+    inline([action("R", "10", "Bad Gateway", 502)])
+    await expect(service.refundPayment({ amount: 10, data: paidCard(), context: { idempotency_key: "ref_01D" } })).rejects.toThrow(GatewayUnavailableError)
+    replay!.finish()
+    expect(replay!.requests).toHaveLength(1)
+  })
+})
+
+describe("cancelPayment", () => {
+  it("voids an unpaid session without calling ECPay", async () => {
+    inline([])
+    await expect(provider().service.cancelPayment({ data: data() })).resolves.toEqual({ data: expect.objectContaining({ voided: true }) })
+    replay!.finish()
+  })
+
+  it("releases a card authorization not closed yet (DoAction N)", async () => {
+    const { service } = provider({ capture: "manual" })
+    inline([action("N", "100")])
+    await expect(service.cancelPayment({ data: paidCard() })).resolves.toEqual({ data: expect.objectContaining({ voided: true }) })
+    replay!.finish()
+  })
+
+  it("refuses to cancel a settled payment and asks for a refund", async () => {
+    await expect(provider().service.cancelPayment({ data: paidCard() })).rejects.toThrow(PaymentInputError)
+    await expect(provider().service.cancelPayment({ data: paidCard() })).rejects.toThrow(/refund it instead/)
+  })
+})
+
+describe("getWebhookActionAndData (Medusa's generic route)", () => {
+  const fields = (extra: Record<string, string> = {}) =>
+    signEcpay({
+      CustomField1: SESSION,
+      MerchantID: "3002607",
+      MerchantTradeNo: TRADE_NO,
+      PaymentDate: formatTaipeiTime(Date.now()),
+      PaymentType: "Credit_CreditCard",
+      RtnCode: "1",
+      RtnMsg: "交易成功",
+      SimulatePaid: "0",
+      TradeAmt: "100",
+      TradeNo: ECPAY_TRADE,
+      ...extra,
+    })
+
+  it("maps a signed form to captured with the amount in major units", async () => {
+    const body = fields()
+    const result = await provider().service.getWebhookActionAndData({ data: body, rawData: Buffer.from(formBody(body)), headers: {} })
+    expect(result).toEqual({ action: "captured", data: { session_id: SESSION, amount: 100 } })
+  })
+
+  it("never counts a simulated payment in production", async () => {
+    const own = { merchantId: "3123456", hashKey: "own-key-0000000a", hashIv: "own-iv-000000000" }
+    const { service } = provider({ ...own, environment: "production" })
+    const body = signEcpay({ ...fields({ SimulatePaid: "1" }), MerchantID: own.merchantId }, own.hashKey, own.hashIv)
+    const result = await service.getWebhookActionAndData({ data: body, rawData: Buffer.from(formBody(body)), headers: {} })
+    expect(result).toEqual({ action: "not_supported" })
+    // The same payment, not simulated, counts.
+    const real = signEcpay({ ...fields(), MerchantID: own.merchantId }, own.hashKey, own.hashIv)
+    expect((await service.getWebhookActionAndData({ data: real, rawData: Buffer.from(formBody(real)), headers: {} })).action).toBe("captured")
+  })
+})

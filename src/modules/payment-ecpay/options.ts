@@ -1,0 +1,159 @@
+import { baseUrl, parseOptions, requiredString, z } from "../../lib/payments/options"
+import { PaymentConfigError } from "../../lib/payments/errors"
+import { eligibilityOptionsShape } from "../../lib/payments/eligibility"
+
+/**
+ * Payment methods of ECPay's all-in-one checkout (`ChoosePayment`, `IgnorePayment`).
+ * @see https://developers.ecpay.com.tw/?p=2864 (AioCheckOut/V5 with ChoosePayment=ALL and IgnorePayment)
+ */
+export const ECPAY_PAYMENT_METHODS = ["Credit", "WebATM", "ATM", "CVS", "BARCODE", "ApplePay", "TWQR", "BNPL"] as const
+export type EcpayPaymentMethod = (typeof ECPAY_PAYMENT_METHODS)[number]
+
+/**
+ * ECPay's public stage credentials, published in its documentation and SDKs for anyone
+ * to test with (the CheckMacValue example at https://developers.ecpay.com.tw/?p=2902, the
+ * official PHP SDK's examples and `src/Traits/StageInfo.php`): never a production merchant's.
+ */
+const PUBLIC_STAGE_MERCHANTS = new Set(["3002607", "3002599", "2000132", "2000214", "2000933"])
+const PUBLIC_STAGE_HASH_KEYS = new Set(["pwFHCqoQZGmho4w6", "5294y06JbISpM5x9"])
+
+/** Options of the ECPay all-in-one (AIO) provider. */
+export const ecpayOptionsSchema = z
+  .object({
+    /**
+     * ECPay merchant id (特店編號, `MerchantID`), up to 10 digits (usually 7).
+     * @see https://developers.ecpay.com.tw/?p=38428
+     */
+    merchantId: requiredString("ECPay's numeric MerchantID").regex(/^\d{1,10}$/, {
+      error: "must be ECPay's numeric MerchantID (up to 10 digits)",
+    }),
+    /** `HashKey` from the ECPay merchant back office (系統開發管理 → 系統介接設定). Secret. */
+    hashKey: requiredString("a string"),
+    /** `HashIV` from the ECPay merchant back office. Secret. */
+    hashIv: requiredString("a string"),
+    /**
+     * `stage` (payment-stage.ecpay.com.tw, test cards, simulated payments) or `production`.
+     * @default "stage"
+     */
+    environment: z.enum(["stage", "production"]).default("stage"),
+    /**
+     * Payment methods offered on ECPay's page. `["ALL"]` offers every method enabled for
+     * the merchant; a list offers those only (the others are sent as `IgnorePayment`).
+     * @default ["ALL"]
+     */
+    paymentTypes: z
+      .array(z.enum(["ALL", ...ECPAY_PAYMENT_METHODS]))
+      .min(1)
+      .refine((types) => !types.includes("ALL") || types.length === 1, {
+        error: 'must be ["ALL"] or a list of methods without "ALL"',
+      })
+      .refine((types) => new Set(types).size === types.length, { error: "must not repeat a method" })
+      .default(["ALL"]),
+    /**
+     * What ECPay shows as the purchased goods (`ItemName`, 400 bytes at most). `{reference}`
+     * is replaced by the order number of the attempt, `{amount}` by the amount in TWD.
+     * @default "Order {reference}"
+     */
+    itemName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((v) => !v.includes("#"), { error: "must not contain '#', which ECPay reads as an item separator" })
+      .default("Order {reference}"),
+    /**
+     * `TradeDesc` (200 characters at most).
+     * @default "Online order"
+     */
+    tradeDescription: z.string().trim().min(1).max(200).default("Online order"),
+    /**
+     * Public base URL of this Medusa server, as ECPay's servers reach it. ECPay posts its
+     * payment notifications to `<publicUrl>/hooks/ecpay/<id>` (`ReturnURL`).
+     * @example "https://api.shop.example.com"
+     */
+    publicUrl: baseUrl(),
+    /**
+     * The notification URL in full, when it is not `<publicUrl>/hooks/ecpay/ecpay` (a provider
+     * registered with another `id`, a proxy path).
+     */
+    notificationUrl: baseUrl().optional(),
+    /**
+     * The storefront page ECPay's "back to the store" button leads to (`ClientBackURL`),
+     * usually the return page that polls `GET /store/carts/:id/payment-status`.
+     * `{session_id}` is replaced by the payment session id.
+     */
+    returnUrl: baseUrl().optional(),
+    /**
+     * A storefront URL ECPay redirects the shopper's browser to right after paying, with the
+     * (signed) result posted as a form (`OrderResultURL`). It never marks anything paid.
+     */
+    orderResultUrl: baseUrl().optional(),
+    /**
+     * `automatic` (ECPay's default, 每日自動關帳): a paid card payment is settled by ECPay's
+     * daily close, so Medusa records it as captured. `manual`: the daily close is switched
+     * off in the ECPay back office, a paid card payment is authorized and the admin's
+     * capture closes it (`DoAction` `C`); other methods are settled when paid either way.
+     * @default "automatic"
+     * @see https://developers.ecpay.com.tw/?p=9242
+     */
+    capture: z.enum(["automatic", "manual"]).default("automatic"),
+    /**
+     * How far a notification's `PaymentDate` may lie from now, in seconds, for the
+     * notification alone to be trusted. An older one is not dropped: the payment is then
+     * confirmed by asking ECPay (`QueryTradeInfo`).
+     * @default 1800
+     */
+    notificationToleranceSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(1800),
+    /**
+     * Letters and digits put in front of every `MerchantTradeNo` (0 to 6), to tell this
+     * store's orders apart when one ECPay account serves several.
+     * @default ""
+     */
+    tradeNoPrefix: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{0,6}$/, { error: "must be at most 6 letters or digits" })
+      .transform((v) => v.toUpperCase())
+      .default(""),
+    /**
+     * Another base URL for ECPay's payment API (a proxy). The default follows `environment`.
+     * @default "https://payment-stage.ecpay.com.tw" or "https://payment.ecpay.com.tw"
+     */
+    apiBaseUrl: baseUrl().optional(),
+    /** Per-request timeout. @default 30000 */
+    timeoutMs: z.number().int().min(1000).max(120_000).default(30_000),
+    /**
+     * Further attempts of a status query after a network error or a 5xx answer. Money-moving
+     * calls (`DoAction`) are never retried: ECPay has no idempotency key.
+     * @default 2
+     */
+    maxRetries: z.number().int().min(0).max(5).default(2),
+    // Currencies, countries and amounts the method is offered for (shared by the collection).
+    ...eligibilityOptionsShape,
+  })
+  .passthrough()
+
+export type EcpayOptions = z.infer<typeof ecpayOptionsSchema>
+export type EcpayOptionsInput = z.input<typeof ecpayOptionsSchema>
+
+export function parseEcpayOptions(raw: unknown): EcpayOptions {
+  const options = parseOptions(ecpayOptionsSchema, raw, "ECPay")
+  if (options.environment === "production") {
+    if (PUBLIC_STAGE_MERCHANTS.has(options.merchantId) || PUBLIC_STAGE_HASH_KEYS.has(options.hashKey)) {
+      throw new PaymentConfigError(
+        "ECPay payment provider options are invalid: `merchantId`/`hashKey`: these are ECPay's public stage " +
+          "credentials; production needs the merchant's own"
+      )
+    }
+    for (const name of ["publicUrl", "notificationUrl"] as const) {
+      const value = options[name]
+      if (value && !value.startsWith("https://")) {
+        throw new PaymentConfigError(
+          `ECPay payment provider options are invalid: \`${name}\`: must be an https URL in production, ` +
+            "where ECPay posts payment results"
+        )
+      }
+    }
+  }
+  return options
+}

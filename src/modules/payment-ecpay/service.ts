@@ -1,0 +1,507 @@
+import { randomInt } from "node:crypto"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  BigNumberInput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  Logger,
+  PaymentSessionStatus as PaymentSessionStatusType,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
+import {
+  GatewayRejectedError,
+  GatewayUnavailableError,
+  NotSupportedError,
+  PaymentInputError,
+} from "../../lib/payments/errors"
+import type { HostedPaymentProvider, NotificationVerdict } from "../../lib/payments/hosted"
+import { HttpClient } from "../../lib/payments/http"
+import { compareAmounts, formatAmount, toBigNumber } from "../../lib/payments/money"
+import { redactText } from "../../lib/payments/redact"
+import { deriveKey } from "../../lib/payments/signatures"
+import { checkMacValue, verifyCheckMacValue } from "./checkmac"
+import {
+  ECPAY_CURRENCY,
+  EcpaySessionData,
+  buildCheckoutForm,
+  isCardPayment,
+  mapTradeStatus,
+  merchantTradeNo,
+  newSessionData,
+  notificationFields,
+  parseEcpayAnswer,
+  readSessionData,
+  toEcpayAmount,
+  verifyEcpayNotification,
+  withTrade,
+} from "./mapping"
+import { EcpayOptions, parseEcpayOptions } from "./options"
+
+type Cradle = Record<string, unknown> & { logger?: Logger }
+
+const ORIGINS = {
+  stage: "https://payment-stage.ecpay.com.tw",
+  production: "https://payment.ecpay.com.tw",
+} as const
+
+/**
+ * Travels with every ECPay call for the merchant's own traffic logs. ECPay has no
+ * idempotency mechanism and ignores it: the provider never retries a money-moving call
+ * (`DoAction`) and remembers refunds by key in the payment data instead.
+ */
+export const ECPAY_IDEMPOTENCY_HEADER = "X-Idempotency-Key"
+
+const BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+/**
+ * ECPay all-in-one checkout (綠界全方位金流) for Medusa: the payment session holds a signed
+ * form that takes the shopper to ECPay's page; ECPay's signed notification, or its
+ * QueryTradeInfo answer when the notification is late, settles the payment; card payments
+ * are refunded through CreditDetail/DoAction.
+ */
+class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> implements HostedPaymentProvider {
+  static override identifier = "ecpay"
+
+  /** Runs at boot: a bad option stops the app with a message naming it. */
+  static override validateOptions(options: Record<string, unknown>): void {
+    parseEcpayOptions(options)
+  }
+
+  protected readonly options_: EcpayOptions
+  protected readonly logger_: Logger | Console
+  protected readonly http_: HttpClient
+  protected readonly origin_: string
+
+  constructor(cradle: Cradle, options: Record<string, unknown>) {
+    const parsed = parseEcpayOptions(options)
+    super(cradle, parsed)
+    this.options_ = parsed
+    this.logger_ = cradle.logger ?? console
+    this.origin_ = parsed.apiBaseUrl ?? ORIGINS[parsed.environment]
+    this.http_ = new HttpClient({
+      gateway: "ECPay",
+      baseUrl: this.origin_,
+      timeoutMs: parsed.timeoutMs,
+      maxRetries: parsed.maxRetries,
+      idempotencyHeader: ECPAY_IDEMPOTENCY_HEADER,
+      logger: this.logger_,
+      parseError: (status) =>
+        status === 403
+          ? { code: "403", message: "ECPay is limiting the rate of calls from this server; wait 30 minutes before asking again" }
+          : {},
+    })
+  }
+
+  // ---- Medusa lifecycle, in the interface's order -------------------------------------
+
+  /** Builds the signed form locally: nothing is sent to ECPay until the shopper submits it. */
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const sessionId = typeof input.data?.session_id === "string" ? input.data.session_id : undefined
+    if (!sessionId) {
+      throw new PaymentInputError("ECPay: the payment session id is missing from the session data")
+    }
+    assertEligible(eligibilityRulesOf(this.options_), input, "ECPay")
+    const amount = toEcpayAmount(input.amount, input.currency_code)
+    const now = Date.now()
+    const tradeNo = merchantTradeNo(this.options_.tradeNoPrefix, now, randomBase36(12))
+    const form = buildCheckoutForm(
+      {
+        sessionId,
+        merchantTradeNo: tradeNo,
+        amount,
+        epochMs: now,
+        notificationUrl: this.notificationUrl(),
+        action: `${this.origin_}/Cashier/AioCheckOut/V5`,
+      },
+      this.options_
+    )
+    return {
+      id: tradeNo,
+      status: PaymentSessionStatus.PENDING,
+      data: newSessionData({ sessionId, merchantTradeNo: tradeNo, amount, environment: this.options_.environment, form }),
+    }
+  }
+
+  /**
+   * The signed form fixes the amount, and ECPay refuses an order number twice: a new amount
+   * is a new payment session (Medusa itself replaces sessions when a cart changes).
+   */
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    assertEligible(eligibilityRulesOf(this.options_), input, "ECPay")
+    const data = readSessionData(input.data)
+    const amount = toEcpayAmount(input.amount, input.currency_code)
+    if (amount === data.amount) {
+      return { status: this.statusOfData(data), data }
+    }
+    throw new NotSupportedError(
+      "ECPay",
+      "Changing the amount of a payment",
+      `the form sent to ECPay is signed for ${data.amount} TWD; start a new payment session for ${amount} TWD`
+    )
+  }
+
+  /**
+   * ECPay's all-in-one checkout has no call to withdraw an unpaid order: the session is
+   * marked void so that it is never authorized, even if the shopper still pays its form.
+   */
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    if (!input.data?.merchant_trade_no) {
+      return { data: input.data }
+    }
+    return { data: { ...input.data, voided: true } }
+  }
+
+  /**
+   * Asks ECPay (QueryTradeInfo), as ECPay tells merchants to on every payment result: the
+   * session's data is never trusted to say a payment was made.
+   */
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = readSessionData(input.data)
+    if (data.voided) {
+      return { status: PaymentSessionStatus.CANCELED, data }
+    }
+    return this.currentStatus(data, input.context?.idempotency_key)
+  }
+
+  /**
+   * A no-op when ECPay already settled the payment (every method but cards closed by the
+   * admin). With `capture: "manual"`, closes a paid card payment (`DoAction` `C`), whole.
+   */
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const data = readSessionData(input.data)
+    if (data.trade_status !== "1") {
+      throw new PaymentInputError(`ECPay: order ${data.merchant_trade_no} is not paid, so there is nothing to capture`)
+    }
+    if (this.options_.capture === "automatic" || !isCardPayment(data.payment_type) || data.closed) {
+      return { data }
+    }
+    await this.refusePartialCapture(input.context?.idempotency_key, data)
+    const key = input.context?.idempotency_key ?? deriveKey("ecpay:capture", data.merchant_trade_no)
+    await this.doAction("close the card payment", data, "C", data.amount, key)
+    return { data: { ...data, closed: true } }
+  }
+
+  /**
+   * Card payments only, through CreditDetail/DoAction `R` (退刷), in parts if need be. Other
+   * methods (ATM, convenience store, WebATM...) have no refund API at ECPay.
+   * @see https://developers.ecpay.com.tw/?p=9242
+   */
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = readSessionData(input.data)
+    const key = input.context?.idempotency_key ?? deriveKey("ecpay:refund", data.merchant_trade_no, data.amount_refunded, String(input.amount))
+    if (data.refunds.some((r) => r.key === key)) {
+      // The same refund again (a retried workflow step): it was made once.
+      return { data }
+    }
+    const requested = toBigNumber(input.amount)
+    if (!requested.isGreaterThan(0)) {
+      throw new PaymentInputError("ECPay: a refund amount must be greater than zero")
+    }
+    if (data.trade_status !== "1" || !data.trade_no) {
+      throw new PaymentInputError(`ECPay: order ${data.merchant_trade_no} has no payment to refund`)
+    }
+    const remaining = data.amount - data.amount_refunded
+    if (compareAmounts(requested, remaining) > 0) {
+      throw new PaymentInputError(
+        `ECPay: cannot refund ${formatAmount(requested, "TWD")} of order ${data.merchant_trade_no}: only ` +
+          `${formatAmount(remaining, "TWD")} of the ${formatAmount(data.amount, "TWD")} paid remains`
+      )
+    }
+    if (!isCardPayment(data.payment_type)) {
+      throw new NotSupportedError(
+        "ECPay",
+        `Refunding a ${data.payment_type ?? "non-card"} payment`,
+        "ECPay refunds card payments only through its API; refund the shopper outside the gateway " +
+          "(for example by bank transfer) and keep the proof"
+      )
+    }
+    if (!requested.isInteger()) {
+      throw new PaymentInputError(`ECPay: refunds are in whole New Taiwan dollars; ${requested.toFixed()} TWD cannot be refunded`)
+    }
+    const amount = requested.toNumber()
+    await this.doAction("refund the card payment", data, "R", amount, key)
+    return {
+      data: {
+        ...data,
+        amount_refunded: data.amount_refunded + amount,
+        refunds: [...data.refunds, { key, amount }],
+      },
+    }
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = readSessionData(input.data)
+    const { data: updated } = await this.currentStatus(data)
+    return { data: updated }
+  }
+
+  /**
+   * Before payment: the session is void, nothing is sent. A card payment authorized but not
+   * closed (`capture: "manual"`): released at ECPay (`DoAction` `N`, 放棄). A settled payment
+   * cannot be canceled; refund it.
+   */
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = readSessionData(input.data)
+    if (data.trade_status !== "1") {
+      return { data: { ...data, voided: true } }
+    }
+    if (this.options_.capture === "manual" && isCardPayment(data.payment_type) && !data.closed) {
+      const key = input.context?.idempotency_key ?? deriveKey("ecpay:cancel", data.merchant_trade_no)
+      await this.doAction("release the card authorization", data, "N", data.amount, key)
+      return { data: { ...data, voided: true } }
+    }
+    throw new PaymentInputError(
+      `ECPay: order ${data.merchant_trade_no} is already paid and settled and cannot be canceled; refund it instead`
+    )
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = readSessionData(input.data)
+    if (data.voided) {
+      return { status: PaymentSessionStatus.CANCELED, data }
+    }
+    return this.currentStatus(data)
+  }
+
+  /**
+   * For Medusa's generic webhook route and subscriber. ECPay needs the answer `1|OK`, which
+   * that route cannot give: point ECPay at `/hooks/ecpay/<id>` instead (see the README).
+   */
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const fields = notificationFields(payload?.data, payload?.rawData)
+    if (!fields) {
+      this.logger_.warn("ECPay: a notification that is not a form was ignored")
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const verdict = this.verifyNotification(fields)
+    switch (verdict.kind) {
+      case "paid":
+        return {
+          action: verdict.action === "authorized" ? PaymentActions.AUTHORIZED : PaymentActions.SUCCESSFUL,
+          data: { session_id: verdict.session_id, amount: verdict.amount.toNumber() },
+        }
+      case "failed":
+        return verdict.session_id && verdict.amount
+          ? { action: PaymentActions.FAILED, data: { session_id: verdict.session_id, amount: verdict.amount.toNumber() } }
+          : { action: PaymentActions.NOT_SUPPORTED }
+      case "rejected":
+        this.logger_.warn(redactText(`ECPay: rejected a notification: ${verdict.reason}`))
+        return { action: PaymentActions.NOT_SUPPORTED }
+      case "stale":
+      case "ignored":
+        this.logger_.info?.(redactText(`ECPay: notification not acted on: ${verdict.reason}`))
+        return { action: PaymentActions.NOT_SUPPORTED }
+      default: {
+        const unknown: never = verdict
+        throw new Error(`Unknown notification verdict ${JSON.stringify(unknown)}`)
+      }
+    }
+  }
+
+  // ---- Hosted payment page (src/lib/payments/hosted.ts) ---------------------------------
+
+  verifyNotification(fields: Record<string, string>): NotificationVerdict {
+    return verifyEcpayNotification(fields, {
+      merchantId: this.options_.merchantId,
+      hashKey: this.options_.hashKey,
+      hashIv: this.options_.hashIv,
+      environment: this.options_.environment,
+      capture: this.options_.capture,
+      toleranceSeconds: this.options_.notificationToleranceSeconds,
+      nowMs: Date.now(),
+    })
+  }
+
+  referenceOf(sessionData: Record<string, unknown> | undefined | null): string | undefined {
+    const value = sessionData?.merchant_trade_no
+    return typeof value === "string" ? value : undefined
+  }
+
+  // ---- Helpers ---------------------------------------------------------------------------
+
+  protected notificationUrl(): string {
+    return this.options_.notificationUrl ?? `${this.options_.publicUrl}/hooks/ecpay/ecpay`
+  }
+
+  /** What the data already says, without asking ECPay (for an unchanged update). */
+  protected statusOfData(data: EcpaySessionData): PaymentSessionStatusType {
+    if (data.voided) return PaymentSessionStatus.CANCELED
+    return data.trade_status ? mapTradeStatus(data.trade_status, data.payment_type, this.options_.capture) : PaymentSessionStatus.PENDING
+  }
+
+  /** QueryTradeInfo, verified and checked against the session, as a Medusa status. */
+  protected async currentStatus(
+    data: EcpaySessionData,
+    idempotencyKey?: string
+  ): Promise<{ status: PaymentSessionStatusType; data: EcpaySessionData }> {
+    const trade = await this.queryTrade(data, idempotencyKey)
+    const status = mapTradeStatus(trade.TradeStatus, trade.PaymentType, this.options_.capture)
+    return { status, data: withTrade(data, trade) }
+  }
+
+  /**
+   * QueryTradeInfo/V5 for the session's order. A paid answer counts only when its
+   * CheckMacValue verifies and its merchant, order number and amount are the session's.
+   * @see https://developers.ecpay.com.tw/?p=2890
+   */
+  protected async queryTrade(data: EcpaySessionData, idempotencyKey?: string): Promise<Record<string, string>> {
+    const timestamp = Math.floor(Date.now() / 1000)
+    const answer = await this.post("look up the payment", "/Cashier/QueryTradeInfo/V5", {
+      MerchantID: this.options_.merchantId,
+      MerchantTradeNo: data.merchant_trade_no,
+      TimeStamp: String(timestamp),
+    }, { idempotencyKey: idempotencyKey ?? deriveKey("ecpay:query", data.merchant_trade_no, timestamp), retry: true })
+
+    const signed = verifyCheckMacValue(answer, this.options_.hashKey, this.options_.hashIv)
+    const status = answer.TradeStatus
+    if (!signed) {
+      // ECPay signs its answers; an unsigned one can only ever leave a payment unpaid.
+      if (status === "0" || status === "10200047") {
+        return { TradeStatus: status }
+      }
+      throw new GatewayRejectedError(
+        { gateway: "ECPay", operation: "look up the payment", code: status },
+        "the answer's CheckMacValue did not verify, so it was not trusted"
+      )
+    }
+    if (answer.MerchantID && answer.MerchantID !== this.options_.merchantId) {
+      throw new GatewayRejectedError({ gateway: "ECPay", operation: "look up the payment" }, "the answer is for another merchant")
+    }
+    if (answer.MerchantTradeNo && answer.MerchantTradeNo !== data.merchant_trade_no) {
+      throw new GatewayRejectedError({ gateway: "ECPay", operation: "look up the payment" }, "the answer is for another order")
+    }
+    if (status === "1" && String(answer.TradeAmt) !== String(data.amount)) {
+      this.logger_.error(
+        `ECPay: order ${data.merchant_trade_no} was paid ${answer.TradeAmt} TWD, not the session's ${data.amount} TWD; ` +
+          `it is not authorized: check it in the ECPay back office`
+      )
+      throw new PaymentInputError(
+        `ECPay: order ${data.merchant_trade_no} was paid ${answer.TradeAmt} TWD, not ${data.amount} TWD; it cannot be accepted`
+      )
+    }
+    return answer
+  }
+
+  /**
+   * CreditDetail/DoAction: C (close), R (refund), E (cancel a close), N (release). Never
+   * retried: ECPay has no idempotency key, and a network failure leaves the outcome unknown
+   * (reported as such, to be checked in the ECPay back office).
+   * @see https://developers.ecpay.com.tw/?p=9242
+   */
+  protected async doAction(
+    operation: string,
+    data: EcpaySessionData,
+    action: "C" | "R" | "E" | "N",
+    amount: number,
+    key: string
+  ): Promise<Record<string, string>> {
+    if (!data.trade_no) {
+      throw new PaymentInputError(`ECPay: order ${data.merchant_trade_no} has no ECPay trade number yet`)
+    }
+    const answer = await this.post(operation, "/CreditDetail/DoAction", {
+      MerchantID: this.options_.merchantId,
+      MerchantTradeNo: data.merchant_trade_no,
+      TradeNo: data.trade_no,
+      Action: action,
+      TotalAmount: String(amount),
+    }, { idempotencyKey: key, retry: false })
+    if (answer.RtnCode !== "1") {
+      throw new GatewayRejectedError(
+        { gateway: "ECPay", operation, code: answer.RtnCode },
+        `${answer.RtnMsg || "refused"}` +
+          (action === "R" ? "; a card payment not closed yet is released (not refunded) in the ECPay back office" : "")
+      )
+    }
+    return answer
+  }
+
+  /** The single choke point for ECPay calls: signs, sends, parses. */
+  protected async post(
+    operation: string,
+    path: string,
+    params: Record<string, string>,
+    options: { idempotencyKey: string; retry: boolean }
+  ): Promise<Record<string, string>> {
+    const body = new URLSearchParams({ ...params, CheckMacValue: checkMacValue(params, this.options_.hashKey, this.options_.hashIv) })
+    const response = await this.http_.request<unknown>({
+      method: "POST",
+      path,
+      operation,
+      body,
+      // Only a retried call carries the key through HttpClient (which then retries with it);
+      // a money-moving call sends it as a plain header and is never retried.
+      ...(options.retry
+        ? { idempotencyKey: options.idempotencyKey }
+        : { headers: { [ECPAY_IDEMPOTENCY_HEADER]: options.idempotencyKey } }),
+    })
+    try {
+      return parseEcpayAnswer(response.body)
+    } catch (error) {
+      // ECPay answered 200 with something else (an HTML error page): the outcome is unknown.
+      throw new GatewayUnavailableError({ gateway: "ECPay", operation, status: response.status }, (error as Error).message)
+    }
+  }
+
+  /**
+   * ECPay closes a card payment whole. Medusa records a partial capture in the admin before
+   * calling the provider; its capture id is the idempotency key, so the Payment Module's
+   * capture service says how much the admin captured. A partial capture is refused rather
+   * than closed whole (which would take more money than Medusa records).
+   */
+  protected async refusePartialCapture(captureId: string | undefined, data: EcpaySessionData): Promise<void> {
+    if (!captureId) return
+    const service = (() => {
+      try {
+        const candidate = (this.container as Record<string, unknown>).captureService as
+          | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
+          | undefined
+        return typeof candidate?.retrieve === "function" ? candidate : undefined
+      } catch {
+        return undefined
+      }
+    })()
+    if (!service) return
+    let captured: unknown
+    try {
+      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
+      captured = capture.raw_amount ?? capture.amount
+    } catch {
+      return
+    }
+    if (compareAmounts(captured as BigNumberInput, data.amount) < 0) {
+      throw new NotSupportedError(
+        "ECPay",
+        "A partial capture",
+        `ECPay closes a card payment whole (${data.amount} TWD); capture the whole amount and refund the difference`
+      )
+    }
+  }
+}
+
+/** Random base-36 characters from the OS's secure source. */
+function randomBase36(length: number): string {
+  let out = ""
+  for (let i = 0; i < length; i++) out += BASE36[randomInt(36)]
+  return out
+}
+
+export { ECPAY_CURRENCY }
+export default EcpayProviderService
