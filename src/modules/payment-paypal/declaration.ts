@@ -1,0 +1,34 @@
+import { eligibilityFromEnv } from "../../lib/payments/eligibility"
+import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
+
+/** How the collection registers PayPal from the environment (see src/payment-providers.ts). */
+export const paypalDeclaration: ProviderDeclaration = {
+  label: "PayPal",
+  resolve: "./src/modules/payment-paypal",
+  id: "paypal",
+  identifier: "paypal",
+  // Without a webhook id no notification verifies, so production needs all three.
+  get requiredEnv() {
+    return process.env.NODE_ENV === "production"
+      ? ["PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET", "PAYPAL_WEBHOOK_ID"]
+      : ["PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET"]
+  },
+  options: (env) => ({
+    clientId: env.PAYPAL_CLIENT_ID,
+    clientSecret: env.PAYPAL_CLIENT_SECRET,
+    environment: env.PAYPAL_ENVIRONMENT || undefined,
+    webhookId: env.PAYPAL_WEBHOOK_ID || undefined,
+    intent: env.PAYPAL_INTENT || undefined,
+    brandName: env.PAYPAL_BRAND_NAME || undefined,
+    landingPage: env.PAYPAL_LANDING_PAGE || undefined,
+    userAction: env.PAYPAL_USER_ACTION || undefined,
+    shippingPreference: env.PAYPAL_SHIPPING_PREFERENCE || undefined,
+    locale: env.PAYPAL_LOCALE || undefined,
+    returnUrl: env.PAYPAL_RETURN_URL || undefined,
+    cancelUrl: env.PAYPAL_CANCEL_URL || undefined,
+    webhookVerification: env.PAYPAL_WEBHOOK_VERIFICATION || undefined,
+    verifyCredentialsAtBoot: envFlag(env.PAYPAL_VERIFY_CREDENTIALS_AT_BOOT, true),
+    apiBaseUrl: env.PAYPAL_API_BASE_URL || undefined,
+    ...eligibilityFromEnv("PAYPAL", env),
+  }),
+}

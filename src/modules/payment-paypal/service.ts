@@ -1,0 +1,748 @@
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  BigNumberInput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  CreateAccountHolderInput,
+  CreateAccountHolderOutput,
+  DeletePaymentInput,
+  DeletePaymentMethodInput,
+  DeletePaymentMethodOutput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ListPaymentMethodsInput,
+  ListPaymentMethodsOutput,
+  Logger,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  SavePaymentMethodInput,
+  SavePaymentMethodOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import BigNumberJS from "bignumber.js"
+import {
+  GatewayRejectedError,
+  GatewayUnavailableError,
+  NotSupportedError,
+  PaymentInputError,
+} from "../../lib/payments/errors"
+import { ProviderEligibility, assertEligible } from "../../lib/payments/eligibility"
+import { formatAmount } from "../../lib/payments/money"
+import { redactText } from "../../lib/payments/redact"
+import { deriveKey } from "../../lib/payments/signatures"
+import { PaypalClient, verifyCredentials } from "./client"
+import {
+  PaypalAuthorization,
+  PaypalCapture,
+  PaypalOrder,
+  PaypalOrderStatus,
+  PaypalRefund,
+  PaypalSessionData,
+  PaypalWebhookEvent,
+  allocateRefund,
+  buildAmountPatch,
+  buildOrderRequest,
+  capturedTotal,
+  declineStatus,
+  describeIssue,
+  honorPeriodElapsed,
+  isCapturable,
+  mapPaymentStatus,
+  mapWebhookEvent,
+  paypalEligibilityRules,
+  toAuthorizationData,
+  toCaptureData,
+  toPaypalMoney,
+  toRefundData,
+  toSessionData,
+  withTotals,
+} from "./mapping"
+import { PaypalOptions, parsePaypalOptions } from "./options"
+import {
+  PaypalTransmission,
+  VerifyResult,
+  isFresh,
+  isPaypalCertUrl,
+  rawBodyOf,
+  transmissionOf,
+  verifyWithCertificate,
+} from "./webhook"
+
+type Cradle = Record<string, unknown> & { logger?: Logger }
+
+const LABEL = "PayPal"
+
+/** Order states whose amount the store may still change: the buyer has not approved yet. */
+const AMOUNT_EDITABLE = new Set<PaypalOrderStatus>(["CREATED", "PAYER_ACTION_REQUIRED", "SAVED"])
+
+/** Order states in which the buyer has not approved yet. */
+const AWAITING_BUYER = new Set<PaypalOrderStatus>(["CREATED", "PAYER_ACTION_REQUIRED", "SAVED"])
+
+/** How long a downloaded webhook certificate is reused at most. */
+const CERTIFICATE_TTL_MS = 24 * 60 * 60 * 1000
+
+/**
+ * PayPal Checkout (Orders v2) for Medusa: the storefront shows PayPal's buttons with the
+ * order id (or redirects to the approval link), the buyer approves at PayPal, and the
+ * cart's completion authorizes the order (or captures it with `intent: capture`); the
+ * admin captures, reauthorizing first past PayPal's honor period, and refunds in parts.
+ * Notifications are verified before anything is done with them.
+ */
+class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
+  static override identifier = "paypal"
+  /** How the store routes and `initiatePayment` name the method in eligibility reasons. */
+  static eligibilityLabel = LABEL
+
+  /**
+   * Runs at boot: a bad option stops the app with a message naming it, and (unless
+   * `verifyCredentialsAtBoot` is false) PayPal is asked for a token so credentials of the
+   * wrong environment are caught before the first shopper meets them.
+   */
+  static override async validateOptions(options: Record<string, unknown>): Promise<void> {
+    const parsed = parsePaypalOptions(options)
+    if (parsed.verifyCredentialsAtBoot) {
+      await verifyCredentials(parsed, console)
+    }
+  }
+
+  /** PayPal's rules for the store routes: the shared options, limited to PayPal's currencies. */
+  static eligibilityOf(options: Record<string, unknown> | undefined): ProviderEligibility {
+    return { label: LABEL, rules: paypalEligibilityRules(parsePaypalOptions(options)) }
+  }
+
+  protected readonly options_: PaypalOptions
+  protected readonly logger_: Logger | Console
+  protected readonly client_: PaypalClient
+  private readonly certificates_ = new Map<string, { pem: string; until: number }>()
+
+  constructor(cradle: Cradle, options: Record<string, unknown>) {
+    const parsed = parsePaypalOptions(options)
+    super(cradle, parsed)
+    this.options_ = parsed
+    this.logger_ = cradle.logger ?? console
+    this.client_ = new PaypalClient(parsed, this.logger_)
+  }
+
+  // ---- Medusa lifecycle, in the interface's order -------------------------------------
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const sessionId = stringField(input.data, "session_id")
+    if (!sessionId) {
+      throw new PaymentInputError("PayPal: the payment session id is missing from the session data")
+    }
+    // The currency and amount rules; the country is judged where the cart is visible.
+    assertEligible(this.eligibilityRules(), input, LABEL)
+    const body = buildOrderRequest(
+      { amount: input.amount, currency_code: input.currency_code, session_id: sessionId, data: input.data },
+      this.options_
+    )
+    assertPositive((body.purchase_units as Array<{ amount: { value: string; currency_code: string } }>)[0].amount)
+    const { body: order } = await this.client_.request<PaypalOrder>({
+      method: "POST",
+      path: "/v2/checkout/orders",
+      operation: "create the PayPal order",
+      body,
+      idempotencyKey: input.context?.idempotency_key ?? deriveKey("paypal:initiate", sessionId),
+    })
+    // A new order waits for the buyer's approval at PayPal.
+    return { id: order.id, status: PaymentSessionStatus.PENDING, data: toSessionData(order, { session_id: sessionId }) }
+  }
+
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = this.sessionData(input.data)
+    const money = toPaypalMoney(input.amount, input.currency_code)
+    if (money.value === data.amount && money.currency_code === data.currency_code) {
+      return { status: this.statusOf(data), data }
+    }
+    assertEligible(this.eligibilityRules(), input, LABEL)
+    assertPositive(money)
+    if (money.currency_code !== data.currency_code) {
+      throw new PaymentInputError(
+        `PayPal: order ${data.id} is in ${data.currency_code} and cannot change to ${money.currency_code}; start a new payment session`
+      )
+    }
+    // The buyer approves an amount: once approved it is not changed behind their back
+    // (PayPal itself would accept a patch), and the session asks for a new approval instead.
+    const order = await this.getOrder(data.id, "look up the PayPal order before changing its amount")
+    if (!AMOUNT_EDITABLE.has(order.status) || data.canceled) {
+      throw new PaymentInputError(
+        `PayPal: the amount of order ${data.id} cannot change once the buyer approved it (${order.status}); ` +
+          `start a new payment session so the buyer approves the new amount`
+      )
+    }
+    const seq = data.update_seq + 1
+    await this.client_.request({
+      method: "PATCH",
+      path: `/v2/checkout/orders/${encodeURIComponent(data.id)}`,
+      operation: "change the PayPal order amount",
+      body: buildAmountPatch(money),
+      // Medusa passes no key here: one derived from the session, the order and the n-th
+      // update replays a retried step and keeps a later change back a new request.
+      idempotencyKey:
+        input.context?.idempotency_key ??
+        deriveKey("paypal:update", data.session_id, data.id, seq, money.value, money.currency_code),
+    })
+    const unit = order.purchase_units?.[0] ?? {}
+    const next = toSessionData({ ...order, purchase_units: [{ ...unit, amount: money }] }, { ...data, update_seq: seq })
+    return { status: this.statusOf(next), data: next }
+  }
+
+  /**
+   * Medusa deletes a session when the cart changes and creates another. An order nobody
+   * authorized reserves no money and expires at PayPal; an authorization is voided so no
+   * money stays reserved for an abandoned session.
+   */
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = input.data as Partial<PaypalSessionData> | undefined
+    const authorization = data?.authorization
+    if (!data?.id || !authorization) {
+      return { data: input.data }
+    }
+    if (authorization.status === "CAPTURED" || authorization.status === "PARTIALLY_CAPTURED") {
+      this.logger_.error(
+        `PayPal: order ${data.id} was already captured when its session was deleted; refund it from PayPal if no order uses it`
+      )
+      return { data: input.data }
+    }
+    if (authorization.status !== "CREATED" && authorization.status !== "PENDING") {
+      return { data: input.data }
+    }
+    const voided = await this.voidAuthorization(authorization.id, deriveKey("paypal:delete", authorization.id))
+    return { data: withTotals({ ...(data as PaypalSessionData), authorization: toAuthorizationData(voided, authorization, String(data.currency_code)) }) }
+  }
+
+  /**
+   * Called when the cart completes (or when a verified CHECKOUT.ORDER.APPROVED arrives):
+   * an approved order is authorized (or captured with `intent: capture`); an order the
+   * buyer has not approved yet is `requires_more`; a decline is a status, not a crash.
+   */
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = this.sessionData(input.data)
+    if (data.canceled) {
+      return { status: PaymentSessionStatus.CANCELED, data }
+    }
+    let order = await this.getOrder(data.id, "look up the PayPal order")
+    this.assertSameSession(order, data)
+    if (order.status === "APPROVED") {
+      // Medusa passes the session id here as it does to initiatePayment: PayPal-Request-Id
+      // is namespaced per operation so the create cannot be replayed in its place.
+      const key = `${input.context?.idempotency_key ?? data.session_id ?? data.id}-${data.intent === "CAPTURE" ? "capture" : "authorize"}`
+      try {
+        order = (
+          await this.client_.request<PaypalOrder>({
+            method: "POST",
+            path: `/v2/checkout/orders/${encodeURIComponent(data.id)}/${data.intent === "CAPTURE" ? "capture" : "authorize"}`,
+            operation: data.intent === "CAPTURE" ? "capture the PayPal order" : "authorize the PayPal order",
+            body: {},
+            idempotencyKey: key,
+          })
+        ).body
+      } catch (error) {
+        const issue = error instanceof GatewayRejectedError ? error.details.code : undefined
+        const status = issue ? declineStatus(issue) : undefined
+        if (status) {
+          // The reason without personal data, for the storefront to show.
+          const decline = { issue: issue!, description: describeIssue(issue, issue!) }
+          return { status, data: { ...toSessionData(order, data), decline } }
+        }
+        if (issue === "ORDER_NOT_APPROVED") {
+          return { status: PaymentSessionStatus.REQUIRES_MORE, data: toSessionData(order, data) }
+        }
+        if (issue === "ORDER_ALREADY_AUTHORIZED" || issue === "ORDER_ALREADY_CAPTURED") {
+          order = await this.getOrder(data.id, "look up the PayPal order")
+        } else {
+          throw error
+        }
+      }
+    }
+    let next = toSessionData(order, { ...data, decline: null })
+    if (next.authorization && !next.authorization.authorized_at) {
+      // The honor period runs from here.
+      next = { ...next, authorization: { ...next.authorization, authorized_at: new Date().toISOString() } }
+    }
+    if (AWAITING_BUYER.has(next.status)) {
+      return { status: PaymentSessionStatus.REQUIRES_MORE, data: next }
+    }
+    return { status: this.statusOf(next), data: next }
+  }
+
+  /**
+   * Captures from the authorization the amount Medusa is capturing, reauthorizing first when
+   * PayPal's three-day honor period has passed. A capture PayPal already holds (made in its
+   * dashboard, or one whose answer was lost) is recorded rather than repeated.
+   */
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const known = this.sessionData(input.data)
+    const order = await this.getOrder(known.id, "look up the PayPal order before capturing")
+    let data = toSessionData(order, known)
+    const currency = data.currency_code
+    const requested = await this.requestedCaptureAmount(input.context?.idempotency_key, data)
+    const heldAtPaypal = capturedTotal(data.captures, currency)
+    const recorded = capturedTotal(known.captures, currency)
+    const unrecorded = heldAtPaypal.minus(recorded)
+    if (unrecorded.gt(0) && (requested === undefined || unrecorded.gte(requested))) {
+      this.logger_.info?.(
+        `PayPal: ${formatAmount(unrecorded, currency)} of order ${data.id} was already captured at PayPal; recorded without a new capture`
+      )
+      return { data }
+    }
+    const authorization = data.authorization
+    if (data.intent === "CAPTURE" || !authorization) {
+      throw new PaymentInputError(
+        data.intent === "CAPTURE"
+          ? `PayPal: order ${data.id} was captured when the cart completed (intent capture); nothing is left to capture`
+          : `PayPal: order ${data.id} has no authorization to capture (${data.status})`
+      )
+    }
+    if (!isCapturable(authorization.status)) {
+      throw new PaymentInputError(`PayPal: authorization ${authorization.id} is ${authorization.status} and cannot be captured`)
+    }
+    const remaining = new BigNumberJS(authorization.amount).minus(heldAtPaypal)
+    const amount = requested ?? remaining
+    if (amount.lte(0) || amount.gt(remaining)) {
+      throw new PaymentInputError(
+        `PayPal: cannot capture ${formatAmount(amount, currency)} of order ${data.id}: ` +
+          `${formatAmount(BigNumberJS.max(remaining, 0), currency)} of the authorization remains`
+      )
+    }
+    const key = input.context?.idempotency_key ?? deriveKey("paypal:capture", authorization.id, heldAtPaypal.toFixed(), amount.toFixed())
+    let authorizationId = authorization.id
+    if (honorPeriodElapsed(authorization, new Date()) && !authorization.reauthorized_from && heldAtPaypal.isZero()) {
+      const renewed = await this.reauthorize(data, `${key}-reauthorize`)
+      if (renewed) {
+        data = renewed
+        authorizationId = renewed.authorization!.id
+      }
+    }
+    const { body: capture } = await this.client_.request<PaypalCapture>({
+      method: "POST",
+      path: `/v2/payments/authorizations/${encodeURIComponent(authorizationId)}/capture`,
+      operation: "capture the PayPal payment",
+      body: {
+        amount: toPaypalMoney(amount, currency),
+        // The last capture closes the authorization; an earlier one leaves the rest open.
+        final_capture: amount.eq(remaining),
+      },
+      idempotencyKey: key,
+    })
+    if (capture.status === "DECLINED" || capture.status === "FAILED") {
+      throw new GatewayRejectedError(
+        { gateway: LABEL, operation: "capture the PayPal payment", code: capture.status },
+        `PayPal ${capture.status === "DECLINED" ? "declined" : "failed"} capture ${capture.id}`
+      )
+    }
+    const captures = [...data.captures.filter((c) => c.id !== capture.id), toCaptureData(capture, currency)]
+    const capturedNow = capturedTotal(captures, currency)
+    const authorizationAfter = data.authorization
+      ? { ...data.authorization, status: capturedNow.gte(data.authorization.amount) || capture.final_capture ? ("CAPTURED" as const) : ("PARTIALLY_CAPTURED" as const) }
+      : null
+    return { data: withTotals({ ...data, status: "COMPLETED", authorization: authorizationAfter, captures }) }
+  }
+
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = this.sessionData(input.data)
+    const currency = data.currency_code
+    const amount = new BigNumberJS(toPaypalMoney(input.amount, currency).value)
+    if (amount.lte(0)) {
+      throw new PaymentInputError("PayPal: a refund amount must be greater than zero")
+    }
+    const captured = capturedTotal(
+      data.captures.filter((c) => c.status !== "PENDING"),
+      currency
+    )
+    const refunded = new BigNumberJS(data.amount_refunded)
+    if (captured.lte(0)) {
+      throw new PaymentInputError(`PayPal: order ${data.id} has nothing captured to refund`)
+    }
+    if (refunded.plus(amount).gt(captured)) {
+      throw new PaymentInputError(
+        `PayPal: cannot refund ${formatAmount(amount, currency)} of order ${data.id}: only ` +
+          `${formatAmount(BigNumberJS.max(captured.minus(refunded), 0), currency)} of the ${formatAmount(captured, currency)} captured remains`
+      )
+    }
+    const key = input.context?.idempotency_key ?? deriveKey("paypal:refund", data.id, refunded.toFixed(), amount.toFixed())
+    let refunds = data.refunds
+    // One Medusa refund may span several PayPal captures (partial captures): each part is
+    // refunded from its own capture under its own key.
+    for (const [index, part] of allocateRefund(data, amount).entries()) {
+      const { body: refund } = await this.client_.request<PaypalRefund>({
+        method: "POST",
+        path: `/v2/payments/captures/${encodeURIComponent(part.capture_id)}/refund`,
+        operation: "refund the PayPal payment",
+        body: {
+          amount: toPaypalMoney(part.amount, currency),
+          ...(data.session_id ? { custom_id: data.session_id } : {}),
+        },
+        idempotencyKey: index === 0 ? key : `${key}-${part.capture_id}`,
+      })
+      if (refund.status === "FAILED" || refund.status === "CANCELLED") {
+        if (index > 0) {
+          this.logger_.error(
+            `PayPal: refund of order ${data.id} stopped after ${index} part(s); refunds ${refunds.map((r) => r.id).join(", ")} were made`
+          )
+        }
+        throw new GatewayRejectedError(
+          { gateway: LABEL, operation: "refund the PayPal payment", code: refund.status },
+          `refund ${refund.id} ${refund.status.toLowerCase()}`
+        )
+      }
+      refunds = [...refunds.filter((r) => r.id !== refund.id), toRefundData(refund, part.capture_id, currency)]
+    }
+    return { data: withTotals({ ...data, refunds }) }
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = this.sessionData(input.data)
+    const order = await this.getOrder(data.id, "look up the PayPal order")
+    return { data: toSessionData(order, data) }
+  }
+
+  /**
+   * Voids the authorization. Before the store authorized, PayPal holds nothing for the
+   * session: it is marked canceled without a call (and never authorized later).
+   */
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const raw = input.data as Partial<PaypalSessionData> | undefined
+    if (!raw?.id) {
+      return { data: input.data }
+    }
+    const data = this.sessionData(input.data)
+    const authorization = data.authorization
+    if (!authorization) {
+      if (capturedTotal(data.captures, data.currency_code).gt(0)) {
+        throw new PaymentInputError(`PayPal: order ${data.id} is already captured and cannot be canceled; refund it instead`)
+      }
+      return { data: { ...data, canceled: true } }
+    }
+    if (authorization.status === "VOIDED") {
+      return { data }
+    }
+    if (authorization.status === "CAPTURED") {
+      throw new PaymentInputError(`PayPal: order ${data.id} is already captured and cannot be canceled; refund it instead`)
+    }
+    const voided = await this.voidAuthorization(
+      authorization.id,
+      input.context?.idempotency_key ?? deriveKey("paypal:cancel", authorization.id)
+    )
+    return { data: withTotals({ ...data, authorization: toAuthorizationData(voided, authorization, data.currency_code) }) }
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = this.sessionData(input.data)
+    const order = await this.getOrder(data.id, "look up the PayPal order")
+    const next = toSessionData(order, data)
+    return { status: this.statusOf(next), data: next }
+  }
+
+  /**
+   * Every notification is verified (the signature over the raw body, within the time
+   * tolerance) before its body is read; one that fails is logged and answered
+   * `not_supported`, never turned into an action.
+   */
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const ignored = (reason: string): WebhookActionResult => {
+      this.logger_.warn(`PayPal: ignored a notification: ${redactText(reason)}`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const webhookId = this.options_.webhookId
+    if (!webhookId) {
+      return ignored("`webhookId` is not configured, so no notification can be verified")
+    }
+    const raw = rawBodyOf(payload.rawData)
+    if (!raw?.length) {
+      return ignored("it has no body")
+    }
+    const headers = transmissionOf(payload.headers as Record<string, unknown> | undefined)
+    if (!headers.ok) {
+      return ignored(headers.reason)
+    }
+    const transmission = headers.transmission
+    if (!isFresh(transmission.time, this.options_.webhookToleranceSeconds, new Date())) {
+      return ignored(`its transmission time ${JSON.stringify(transmission.time.slice(0, 40))} is outside the ${this.options_.webhookToleranceSeconds}s tolerance`)
+    }
+    const verified =
+      this.options_.webhookVerification === "api"
+        ? await this.verifyWithPaypal(transmission, webhookId, raw)
+        : await this.verifyLocally(transmission, webhookId, raw)
+    if (!verified.ok) {
+      return ignored(`its signature did not verify: ${verified.reason}`)
+    }
+    let event: PaypalWebhookEvent
+    try {
+      event = JSON.parse(raw.toString("utf8")) as PaypalWebhookEvent
+    } catch {
+      return ignored("its verified body is not JSON")
+    }
+    const mapped = mapWebhookEvent(event)
+    if (mapped.note) {
+      this.logger_.info?.(`PayPal: ${redactText(mapped.note)}; not acted on`)
+    }
+    return mapped.result
+  }
+
+  // ---- Saved PayPal accounts ----------------------------------------------------------------
+
+  /**
+   * No account holder is created: PayPal mints its customer ids itself, only once a payment
+   * token is vaulted, and turning an approved setup token into a payment token needs a token
+   * type (`SETUP_TOKEN`) that PayPal's published Vault v3 spec does not allow (only
+   * `BILLING_AGREEMENT`). Medusa creates no holder from an empty answer, and checkout works
+   * as for a guest.
+   */
+  async createAccountHolder(_input: CreateAccountHolderInput): Promise<CreateAccountHolderOutput> {
+    return {} as CreateAccountHolderOutput
+  }
+
+  /** Nothing is ever saved (see createAccountHolder). */
+  async listPaymentMethods(_input: ListPaymentMethodsInput): Promise<ListPaymentMethodsOutput> {
+    return []
+  }
+
+  async savePaymentMethod(_input: SavePaymentMethodInput): Promise<SavePaymentMethodOutput> {
+    throw new NotSupportedError(
+      LABEL,
+      "Saving a PayPal account",
+      "PayPal's Vault v3 spec only lets a payment token be made from a billing agreement, not from an approved setup token"
+    )
+  }
+
+  async deletePaymentMethod(_input: DeletePaymentMethodInput): Promise<DeletePaymentMethodOutput> {
+    throw new NotSupportedError(LABEL, "Deleting a saved PayPal account", "no PayPal account is ever saved by this provider")
+  }
+
+  // ---- Helpers ---------------------------------------------------------------------------
+
+  protected eligibilityRules() {
+    return paypalEligibilityRules(this.options_)
+  }
+
+  protected async getOrder(id: string, operation: string): Promise<PaypalOrder> {
+    const { body } = await this.client_.request<PaypalOrder>({
+      method: "GET",
+      path: `/v2/checkout/orders/${encodeURIComponent(id)}`,
+      operation,
+    })
+    return body
+  }
+
+  protected async voidAuthorization(id: string, idempotencyKey: string): Promise<PaypalAuthorization> {
+    try {
+      const response = await this.client_.request<PaypalAuthorization | undefined>({
+        method: "POST",
+        path: `/v2/payments/authorizations/${encodeURIComponent(id)}/void`,
+        operation: "void the PayPal authorization",
+        idempotencyKey,
+      })
+      // 200 with the authorization, or 204 when PayPal answers minimally.
+      return response.body && typeof response.body === "object" ? response.body : { id, status: "VOIDED" }
+    } catch (error) {
+      // Voided already (a retried step, the dashboard): done.
+      if (error instanceof GatewayRejectedError && error.details.code === "PREVIOUSLY_VOIDED") {
+        return { id, status: "VOIDED" }
+      }
+      throw error
+    }
+  }
+
+  /**
+   * A new authorization for what remains, past the honor period. When PayPal does not allow
+   * it for this authorization, the original (valid for 29 days) is captured as it is.
+   */
+  protected async reauthorize(data: PaypalSessionData, idempotencyKey: string): Promise<PaypalSessionData | undefined> {
+    const authorization = data.authorization!
+    try {
+      const { body } = await this.client_.request<PaypalAuthorization>({
+        method: "POST",
+        path: `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/reauthorize`,
+        operation: "reauthorize the PayPal payment",
+        body: { amount: toPaypalMoney(authorization.amount, data.currency_code) },
+        idempotencyKey,
+      })
+      return withTotals({
+        ...data,
+        authorization: {
+          ...toAuthorizationData(body, null, data.currency_code),
+          authorized_at: new Date().toISOString(),
+          reauthorized_from: authorization.id,
+        },
+      })
+    } catch (error) {
+      if (error instanceof GatewayRejectedError && error.details.code === "REAUTHORIZATION_NOT_SUPPORTED") {
+        this.logger_.warn(`PayPal: authorization ${authorization.id} cannot be reauthorized; capturing it past its honor period`)
+        return undefined
+      }
+      throw error
+    }
+  }
+
+  /**
+   * The amount of the capture Medusa is recording: `CapturePaymentInput` carries no amount,
+   * but its idempotency key is the capture's id and the capture is already saved, so the
+   * Payment Module's capture service tells it. Without it, the rest of the authorization.
+   */
+  protected async requestedCaptureAmount(captureId: string | undefined, data: PaypalSessionData): Promise<BigNumberJS | undefined> {
+    const service = this.captureLookup()
+    if (!captureId || !service) {
+      return undefined
+    }
+    try {
+      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
+      const amount = new BigNumberJS(toPaypalMoney((capture.raw_amount ?? capture.amount) as BigNumberInput, data.currency_code).value)
+      return amount.gt(0) ? amount : undefined
+    } catch {
+      // Not a capture of this module (a direct call, a test): the rest of the authorization.
+      return undefined
+    }
+  }
+
+  private captureLookup():
+    | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
+    | undefined {
+    try {
+      const container = this.container as Record<string, unknown>
+      const service = container.captureService as
+        | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
+        | undefined
+      return typeof service?.retrieve === "function" ? service : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  protected async verifyLocally(transmission: PaypalTransmission, webhookId: string, raw: Buffer): Promise<VerifyResult> {
+    if (!isPaypalCertUrl(transmission.certUrl, this.options_.environment)) {
+      return { ok: false, reason: `the certificate URL is not one of PayPal's ${this.options_.environment} certificate URLs` }
+    }
+    let pem: string
+    try {
+      pem = await this.certificate(transmission.certUrl)
+    } catch (error) {
+      if (error instanceof GatewayUnavailableError) {
+        // Not a verdict on the notification: fail this delivery so the event bus retries it.
+        throw error
+      }
+      return { ok: false, reason: `its certificate could not be fetched from PayPal (${redactText((error as Error).message)})` }
+    }
+    return verifyWithCertificate(transmission, webhookId, raw, pem, this.options_.environment, new Date())
+  }
+
+  private async certificate(url: string): Promise<string> {
+    const cached = this.certificates_.get(url)
+    if (cached && Date.now() < cached.until) {
+      return cached.pem
+    }
+    const pem = await this.client_.downloadCertificate(url)
+    this.certificates_.set(url, { pem, until: Date.now() + CERTIFICATE_TTL_MS })
+    return pem
+  }
+
+  /**
+   * PayPal's verify-webhook-signature endpoint. The event is sent as the exact bytes that
+   * arrived: PayPal checks the signature over them, and a re-serialised body would not match.
+   */
+  protected async verifyWithPaypal(transmission: PaypalTransmission, webhookId: string, raw: Buffer): Promise<VerifyResult> {
+    const text = raw.toString("utf8")
+    try {
+      JSON.parse(text)
+    } catch {
+      return { ok: false, reason: "the body is not JSON" }
+    }
+    const fields = {
+      auth_algo: transmission.authAlgo,
+      cert_url: transmission.certUrl,
+      transmission_id: transmission.id,
+      transmission_sig: transmission.signature,
+      transmission_time: transmission.time,
+      webhook_id: webhookId,
+    }
+    const body = `${JSON.stringify(fields).slice(0, -1)},"webhook_event":${text}}`
+    try {
+      const { body: answer } = await this.client_.request<{ verification_status?: string }>({
+        method: "POST",
+        path: "/v1/notifications/verify-webhook-signature",
+        operation: "verify the notification",
+        headers: { "content-type": "application/json" },
+        body,
+        // Verifying moves nothing; the key lets an outage be retried.
+        idempotencyKey: deriveKey("paypal:verify", transmission.id),
+      })
+      return answer?.verification_status === "SUCCESS"
+        ? { ok: true }
+        : { ok: false, reason: `PayPal answered ${JSON.stringify(answer?.verification_status ?? null)}` }
+    } catch (error) {
+      if (error instanceof GatewayRejectedError) {
+        return { ok: false, reason: `PayPal refused to verify it (${error.details.code ?? error.details.status})` }
+      }
+      throw error
+    }
+  }
+
+  protected statusOf(data: PaypalSessionData) {
+    return mapPaymentStatus(data)
+  }
+
+  /** The session data this provider wrote, or a clear error when it is not there. */
+  protected sessionData(data: Record<string, unknown> | undefined): PaypalSessionData {
+    if (!data || typeof data.id !== "string" || !/^[A-Z0-9]{1,36}$/.test(data.id)) {
+      throw new PaymentInputError("PayPal: the payment session holds no PayPal order id")
+    }
+    const d = data as Partial<PaypalSessionData>
+    return withTotals({
+      ...d,
+      id: data.id,
+      status: d.status ?? "CREATED",
+      intent: d.intent === "CAPTURE" ? "CAPTURE" : "AUTHORIZE",
+      amount: String(d.amount ?? "0"),
+      currency_code: String(d.currency_code ?? ""),
+      approve_url: d.approve_url ?? null,
+      session_id: d.session_id ?? null,
+      authorization: d.authorization ?? null,
+      captures: Array.isArray(d.captures) ? d.captures : [],
+      refunds: Array.isArray(d.refunds) ? d.refunds : [],
+      amount_captured: "0",
+      amount_refunded: "0",
+      decline: d.decline ?? null,
+      canceled: d.canceled === true,
+      update_seq: Number(d.update_seq ?? 0),
+    } as PaypalSessionData)
+  }
+
+  /** An order whose custom_id names another session, or another amount, is not this session's payment. */
+  protected assertSameSession(order: PaypalOrder, data: PaypalSessionData): void {
+    const unit = order.purchase_units?.[0]
+    if (data.session_id && unit?.custom_id && unit.custom_id !== data.session_id) {
+      throw new PaymentInputError(`PayPal: order ${order.id} belongs to another payment session`)
+    }
+    const amount = unit?.amount
+    if (amount && (amount.value !== data.amount || amount.currency_code !== data.currency_code)) {
+      throw new PaymentInputError(
+        `PayPal: order ${order.id} is for ${amount.value} ${amount.currency_code}, not the session's ${data.amount} ${data.currency_code}`
+      )
+    }
+  }
+}
+
+function assertPositive(money: { value: string; currency_code: string }): void {
+  if (!new BigNumberJS(money.value).gt(0)) {
+    throw new PaymentInputError(`PayPal: an amount must be greater than zero, not ${money.value} ${money.currency_code}`)
+  }
+}
+
+function stringField(source: Record<string, unknown> | undefined | null, key: string): string | undefined {
+  const value = source?.[key]
+  return typeof value === "string" && value.length > 0 ? value : undefined
+}
+
+export default PaypalProviderService
