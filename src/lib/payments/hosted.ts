@@ -374,6 +374,11 @@ async function settleStale(
   if (isSettled(session)) {
     return { acknowledge: true, result: "duplicate", detail: "already settled", session_id: session.id }
   }
+  // Replaying an old signed notification must not make the store hammer the gateway's
+  // order query (gateways rate-limit it): one query per session per interval.
+  if (mayCheck(session.id, Date.now(), DEFAULT_MIN_INTERVAL_MS) > 0) {
+    return { acknowledge: false, result: "retry", detail: "checked recently", session_id: session.id }
+  }
   log("info", `${verdict.reason}; asking the gateway for the status of ${verdict.reference}`)
   let status: GetPaymentStatusOutput
   try {
@@ -417,7 +422,8 @@ async function settle(
     await processPaymentWorkflow(container).run({
       input: {
         action: action === "captured" ? PaymentActions.SUCCESSFUL : PaymentActions.AUTHORIZED,
-        data: { session_id: session.id, amount: toBigNumber((session.raw_amount ?? session.amount) as never).toNumber() },
+        // The session's own amount, exactly (a decimal string, never a float).
+        data: { session_id: session.id, amount: toBigNumber((session.raw_amount ?? session.amount) as never).toFixed() },
       },
     })
   } catch (error) {
@@ -467,6 +473,7 @@ export interface RefreshOptions {
   nowMs?: number
 }
 
+const DEFAULT_MIN_INTERVAL_MS = 10_000
 const lastChecks = new Map<string, number>()
 const MAX_TRACKED = 10_000
 
@@ -550,7 +557,7 @@ export async function refreshPaymentStatus(
   if (session.status !== PaymentSessionStatus.PENDING && session.status !== PaymentSessionStatus.REQUIRES_MORE) {
     return view(false)
   }
-  const wait = mayCheck(session.id, options.nowMs ?? Date.now(), options.minIntervalMs ?? 10_000)
+  const wait = mayCheck(session.id, options.nowMs ?? Date.now(), options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS)
   if (wait > 0) {
     return view(false, { next_check_after_seconds: wait })
   }
@@ -563,11 +570,11 @@ export async function refreshPaymentStatus(
     answer = await provider.getPaymentStatus({ data: session.data ?? {} })
   } catch (error) {
     options.logger.warn(redactText(`Payment status of session ${session.id} could not be checked: ${messageOf(error)}`))
-    return view(true, { provider_status: "unavailable", next_check_after_seconds: Math.ceil((options.minIntervalMs ?? 10_000) / 1000) })
+    return view(true, { provider_status: "unavailable", next_check_after_seconds: Math.ceil((options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS) / 1000) })
   }
   const action = settledAction(answer.status)
   if (!action) {
-    return view(true, { provider_status: answer.status, next_check_after_seconds: Math.ceil((options.minIntervalMs ?? 10_000) / 1000) })
+    return view(true, { provider_status: answer.status, next_check_after_seconds: Math.ceil((options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS) / 1000) })
   }
   const log: Log = (level, message) => options.logger[level](redactText(`Payment status: ${message}`))
   const outcome = await settle(container, session, action, log, "status query")
