@@ -108,3 +108,29 @@ describe("secrets lint", () => {
     expect(hits).toEqual([])
   })
 })
+
+describe("lock file", () => {
+  it("lists every optional package its dependencies pin, so `npm ci` accepts it (npm run lock:complete)", () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { optionalDependencies?: Record<string, string> }>
+    }
+    const missing: string[] = []
+    for (const [key, entry] of Object.entries(lock.packages)) {
+      for (const name of Object.keys(entry.optionalDependencies ?? {})) {
+        let base = key
+        let found = false
+        for (;;) {
+          if (lock.packages[`${base ? `${base}/` : ""}node_modules/${name}`]) {
+            found = true
+            break
+          }
+          if (!base) break
+          const at = base.lastIndexOf("/node_modules/")
+          base = at === -1 ? "" : base.slice(0, at)
+        }
+        if (!found) missing.push(`${key || "(root)"} -> ${name}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+})
