@@ -65,13 +65,13 @@ export function toPaypalCurrency(currency: string): string {
 
 /**
  * Major units as PayPal's amount object, with exactly PayPal's decimals: 10.5 USD ->
- * "10.50", 1500 HUF -> "1500". An amount PayPal cannot represent exactly (1500.50 HUF,
- * 10.999 USD) is refused rather than rounded, so the buyer never pays another amount
- * than the cart's.
+ * "10.50", 1500 HUF -> "1500". Rounded half-up to what PayPal can take, as the collection
+ * does for every gateway (Medusa's totals can carry more decimals than the currency, e.g.
+ * after tax): 13.0781 USD -> "13.08", 1500.5 HUF -> "1501".
  */
 export function toPaypalMoney(amount: BigNumberInput | BigNumberJS, currency: string): PaypalMoney {
   const code = toPaypalCurrency(currency)
-  const value = toDecimalString(toBigNumber(amount).toFixed(), code, PAYPAL_CURRENCY_RULES, { mode: "exact" })
+  const value = toDecimalString(toBigNumber(amount).toFixed(), code, PAYPAL_CURRENCY_RULES)
   return { currency_code: code, value }
 }
 
@@ -80,9 +80,9 @@ export function fromPaypalMoney(money: PaypalMoney): BigNumberJS {
   return fromDecimalString(money.value, money.currency_code, PAYPAL_CURRENCY_RULES)
 }
 
-/** A decimal string in PayPal's precision for `currency` ("0.00", "0"). */
+/** A decimal string in PayPal's precision for `currency` ("0.00", "0"); as is while the currency is unknown. */
 function paypalDecimal(amount: BigNumberJS, currency: string): string {
-  return amount.toFixed(gatewayExponent(currency, PAYPAL_CURRENCY_RULES))
+  return /^[A-Za-z]{3}$/.test(currency) ? amount.toFixed(gatewayExponent(currency, PAYPAL_CURRENCY_RULES)) : amount.toFixed()
 }
 
 function sum(values: Array<string | undefined>, currency: string): string {

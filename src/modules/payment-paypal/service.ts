@@ -205,11 +205,12 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
    * money stays reserved for an abandoned session.
    */
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
-    const data = input.data as Partial<PaypalSessionData> | undefined
-    const authorization = data?.authorization
-    if (!data?.id || !authorization) {
+    const raw = input.data as Partial<PaypalSessionData> | undefined
+    if (!raw?.id || !raw.authorization) {
       return { data: input.data }
     }
+    const data = this.sessionData(input.data)
+    const authorization = data.authorization!
     if (authorization.status === "CAPTURED" || authorization.status === "PARTIALLY_CAPTURED") {
       this.logger_.error(
         `PayPal: order ${data.id} was already captured when its session was deleted; refund it from PayPal if no order uses it`
@@ -220,7 +221,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       return { data: input.data }
     }
     const voided = await this.voidAuthorization(authorization.id, deriveKey("paypal:delete", authorization.id))
-    return { data: withTotals({ ...(data as PaypalSessionData), authorization: toAuthorizationData(voided, authorization, String(data.currency_code)) }) }
+    return { data: withTotals({ ...data, authorization: toAuthorizationData(voided, authorization, data.currency_code) }) }
   }
 
   /**

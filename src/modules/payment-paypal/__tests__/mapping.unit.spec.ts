@@ -1,0 +1,287 @@
+import BigNumberJS from "bignumber.js"
+import {
+  PaypalSessionData,
+  allocateRefund,
+  buildAmountPatch,
+  buildOrderRequest,
+  declineStatus,
+  describeIssue,
+  fromPaypalMoney,
+  honorPeriodElapsed,
+  mapAuthorizationStatus,
+  mapPaymentStatus,
+  mapWebhookEvent,
+  paypalEligibilityRules,
+  parsePaypalError,
+  toPaypalMoney,
+  toSessionData,
+} from "../mapping"
+import { parsePaypalOptions } from "../options"
+
+const options = parsePaypalOptions({ clientId: "test-client-id", clientSecret: "test-client-secret" })
+const SESSION = "payses_01MAPPINGUNIT000000000"
+
+describe("PayPal amounts", () => {
+  it.each([
+    ["usd", 10.5, "10.50"],
+    ["usd", "19.99", "19.99"],
+    ["eur", 100, "100.00"],
+    // Medusa's totals may carry more decimals than the currency (tax): rounded half-up.
+    ["usd", "13.0781", "13.08"],
+    ["usd", "13.075", "13.08"],
+    ["jpy", 1000, "1000"],
+    // HUF and TWD have two decimals in ISO 4217 and none at PayPal.
+    ["huf", 1500, "1500"],
+    ["huf", "1500.5", "1501"],
+    ["twd", "300.49", "300"],
+    ["gbp", { value: "42.1", precision: 20 }, "42.10"],
+  ])("%s %p is sent as %p", (currency, amount, value) => {
+    expect(toPaypalMoney(amount as never, currency as string)).toEqual({ currency_code: String(currency).toUpperCase(), value })
+  })
+
+  it("refuses a currency PayPal does not take, naming it (no three-decimal currency such as KWD)", () => {
+    expect(() => toPaypalMoney(12.345, "kwd")).toThrow(/PayPal does not accept payments in KWD; its currencies are AUD, .*USD/)
+    expect(() => toPaypalMoney(100, "inr")).toThrow(/not accept payments in INR/)
+  })
+
+  it("reads PayPal's amounts back exactly, refusing decimals PayPal would not send", () => {
+    expect(fromPaypalMoney({ currency_code: "USD", value: "120.00" }).toFixed()).toBe("120")
+    expect(fromPaypalMoney({ currency_code: "JPY", value: "1000" }).toNumber()).toBe(1000)
+    expect(() => fromPaypalMoney({ currency_code: "HUF", value: "1500.50" })).toThrow(/more decimals than HUF allows/)
+  })
+})
+
+describe("PayPal order requests", () => {
+  it("puts the session id in custom_id and the amount in PayPal's precision, with the configured intent", () => {
+    const body = buildOrderRequest({ amount: 12.5, currency_code: "eur", session_id: SESSION }, options)
+    expect(body).toEqual({
+      intent: "AUTHORIZE",
+      purchase_units: [{ reference_id: "default", custom_id: SESSION, amount: { currency_code: "EUR", value: "12.50" } }],
+      payment_source: { paypal: { experience_context: { shipping_preference: "NO_SHIPPING", user_action: "PAY_NOW" } } },
+    })
+    const capture = buildOrderRequest({ amount: 1000, currency_code: "jpy", session_id: SESSION }, { ...options, intent: "capture" })
+    expect(capture.intent).toBe("CAPTURE")
+  })
+
+  it("uses the session's return and cancel URLs over the configured ones, ignoring anything that is not a URL", () => {
+    const configured = { ...options, returnUrl: "https://shop.example.com/return", cancelUrl: "https://shop.example.com/cancel", brandName: "Espresso & Co", locale: "de-DE", landingPage: "LOGIN" as const }
+    const overridden = buildOrderRequest(
+      { amount: 1, currency_code: "usd", session_id: SESSION, data: { return_url: "https://shop.example.com/de/return?cart=1", cancel_url: "javascript:alert(1)" } },
+      configured
+    )
+    expect((overridden.payment_source as { paypal: { experience_context: object } }).paypal.experience_context).toEqual({
+      brand_name: "Espresso & Co",
+      locale: "de-DE",
+      landing_page: "LOGIN",
+      shipping_preference: "NO_SHIPPING",
+      user_action: "PAY_NOW",
+      return_url: "https://shop.example.com/de/return?cart=1",
+      cancel_url: "https://shop.example.com/cancel",
+    })
+  })
+
+  it("patches the amount of the one purchase unit by its reference id", () => {
+    expect(buildAmountPatch({ currency_code: "USD", value: "120.00" })).toEqual([
+      { op: "replace", path: "/purchase_units/@reference_id=='default'/amount", value: { currency_code: "USD", value: "120.00" } },
+    ])
+  })
+})
+
+describe("PayPal session data", () => {
+  const approved = {
+    id: "8RU61172JS455403V",
+    status: "COMPLETED" as const,
+    intent: "AUTHORIZE" as const,
+    payer: { email_address: "sam.shopper@example.com", name: { given_name: "Sam", surname: "Shopper" } },
+    purchase_units: [
+      {
+        custom_id: SESSION,
+        amount: { currency_code: "USD", value: "120.00" },
+        payee: { email_address: "merchant@example.com" },
+        shipping: { name: { full_name: "Sam Shopper" }, address: { address_line_1: "1 Main St" } },
+        payments: {
+          authorizations: [{ id: "2KF02913XN8829318", status: "CREATED" as const, amount: { currency_code: "USD", value: "120.00" }, create_time: "2026-11-23T09:02:10Z" }],
+        },
+      },
+    ],
+    links: [{ href: "https://www.sandbox.paypal.com/checkoutnow?token=8RU61172JS455403V", rel: "payer-action" }],
+  }
+
+  it("keeps ids, amounts and states for the storefront, never the payer's or the merchant's details", () => {
+    const data = toSessionData(approved, { session_id: SESSION })
+    expect(data).toEqual(
+      expect.objectContaining({
+        id: "8RU61172JS455403V",
+        status: "COMPLETED",
+        amount: "120.00",
+        currency_code: "USD",
+        approve_url: "https://www.sandbox.paypal.com/checkoutnow?token=8RU61172JS455403V",
+        session_id: SESSION,
+        authorization: { id: "2KF02913XN8829318", status: "CREATED", amount: "120.00", authorized_at: null, created_at: "2026-11-23T09:02:10Z", expiration_time: null, reauthorized_from: null },
+        amount_captured: "0.00",
+        amount_refunded: "0.00",
+      })
+    )
+    const text = JSON.stringify(data)
+    for (const personal of ["sam.shopper@example.com", "Shopper", "merchant@example.com", "1 Main St"]) {
+      expect(text).not.toContain(personal)
+    }
+  })
+
+  it("keeps the store's own authorization time and the reauthorization link across lookups", () => {
+    const previous = toSessionData(approved, { session_id: SESSION })
+    const known = { ...previous, authorization: { ...previous.authorization!, authorized_at: "2026-11-23T09:02:11.000Z" } }
+    const again = toSessionData(approved, known)
+    expect(again.authorization?.authorized_at).toBe("2026-11-23T09:02:11.000Z")
+  })
+})
+
+describe("PayPal status mapping", () => {
+  const state = (status: string, extra: object = {}) => ({ status, intent: "AUTHORIZE", authorization: null, captures: [], ...extra }) as never
+
+  it.each([
+    ["CREATED", "pending"],
+    ["SAVED", "pending"],
+    ["PAYER_ACTION_REQUIRED", "pending"],
+    ["APPROVED", "pending"],
+    ["VOIDED", "canceled"],
+  ])("order %s -> %s", (status, expected) => {
+    expect(mapPaymentStatus(state(status))).toBe(expected)
+  })
+
+  it.each([
+    ["CREATED", "authorized"],
+    ["PENDING", "pending_authorization"],
+    ["PARTIALLY_CAPTURED", "captured"],
+    ["CAPTURED", "captured"],
+    ["DENIED", "error"],
+    ["VOIDED", "canceled"],
+  ])("authorization %s -> %s", (status, expected) => {
+    expect(mapPaymentStatus(state("COMPLETED", { authorization: { status } }))).toBe(expected)
+  })
+
+  it.each([
+    ["COMPLETED", "captured"],
+    ["PARTIALLY_REFUNDED", "captured"],
+    ["REFUNDED", "captured"],
+    ["PENDING", "pending_authorization"],
+    ["DECLINED", "error"],
+    ["FAILED", "error"],
+  ])("capture %s (intent capture) -> %s", (status, expected) => {
+    expect(mapPaymentStatus(state("COMPLETED", { intent: "CAPTURE", captures: [{ status }] }))).toBe(expected)
+  })
+
+  it("maps a session canceled before approval to canceled whatever the order says", () => {
+    expect(mapPaymentStatus(state("APPROVED", { canceled: true }))).toBe("canceled")
+  })
+
+  it("throws on a status PayPal might add later instead of reading it as pending", () => {
+    expect(() => mapPaymentStatus(state("ON_HOLD"))).toThrow('Unknown PayPal order status: "ON_HOLD"')
+    expect(() => mapAuthorizationStatus("EXPIRED" as never)).toThrow('Unknown PayPal authorization status: "EXPIRED"')
+    expect(() => mapPaymentStatus(state("COMPLETED", { intent: "CAPTURE", captures: [{ status: "SETTLED" }] }))).toThrow(
+      'Unknown PayPal capture status: "SETTLED"'
+    )
+    expect(() => mapPaymentStatus(state("COMPLETED", { intent: "CAPTURE", captures: [] }))).toThrow(/COMPLETED but carries no capture/)
+  })
+})
+
+describe("PayPal declines and errors", () => {
+  it("sends the buyer back to PayPal after INSTRUMENT_DECLINED and ends the payment after a refusal", () => {
+    expect(declineStatus("INSTRUMENT_DECLINED")).toBe("requires_more")
+    expect(declineStatus("REDIRECT_PAYER_FOR_ALTERNATE_FUNDING")).toBe("requires_more")
+    expect(declineStatus("TRANSACTION_REFUSED")).toBe("error")
+    expect(declineStatus("PAYER_CANNOT_PAY")).toBe("error")
+    expect(declineStatus("ORDER_NOT_APPROVED")).toBeUndefined()
+  })
+
+  it("reads PayPal's REST and OAuth error bodies", () => {
+    expect(
+      parsePaypalError(422, { name: "UNPROCESSABLE_ENTITY", message: "The requested action could not be performed", details: [{ issue: "REFUND_AMOUNT_EXCEEDED", description: "The refund amount must be less" }] })
+    ).toEqual({ code: "REFUND_AMOUNT_EXCEEDED", message: "The refund amount must be less" })
+    expect(parsePaypalError(401, { error: "invalid_client", error_description: "Client Authentication failed" })).toEqual({
+      code: "invalid_client",
+      message: "Client Authentication failed",
+    })
+    expect(parsePaypalError(503, { name: "SERVICE_UNAVAILABLE", message: "Service Unavailable." })).toEqual({ code: "SERVICE_UNAVAILABLE", message: "Service Unavailable." })
+  })
+
+  it.each([
+    ["ORDER_NOT_APPROVED", /not approved the payment at PayPal yet/],
+    ["AUTHORIZATION_EXPIRED", /expired \(after 29 days\)/],
+    ["REFUND_AMOUNT_EXCEEDED", /more than what remains refundable/],
+    ["DECIMALS_NOT_SUPPORTED", /does not accept decimals in this currency/],
+    ["INSTRUMENT_DECLINED", /choose another one at PayPal/],
+  ])("words PayPal's %s for the merchant", (issue, expected) => {
+    expect(describeIssue(issue, "fallback")).toMatch(expected)
+  })
+
+  it("keeps PayPal's own description for an issue it has no words for", () => {
+    expect(describeIssue("SOMETHING_NEW", "PayPal's description")).toBe("PayPal's description")
+  })
+})
+
+describe("PayPal honor period", () => {
+  const now = new Date("2026-11-23T12:00:00Z")
+  it("has passed three days after the store authorized, not before", () => {
+    expect(honorPeriodElapsed({ authorized_at: "2026-11-20T11:59:59Z", created_at: null }, now)).toBe(true)
+    expect(honorPeriodElapsed({ authorized_at: "2026-11-20T12:00:01Z", created_at: null }, now)).toBe(false)
+    // PayPal's create_time only counts when the store did not record its own time.
+    expect(honorPeriodElapsed({ authorized_at: null, created_at: "2026-11-19T12:00:00Z" }, now)).toBe(true)
+    expect(honorPeriodElapsed({ authorized_at: "2026-11-23T11:00:00Z", created_at: "2026-11-19T12:00:00Z" }, now)).toBe(false)
+    expect(honorPeriodElapsed({ authorized_at: null, created_at: null }, now)).toBe(false)
+  })
+})
+
+describe("PayPal refunds across captures", () => {
+  const data = {
+    id: "1HP48217EX5530162",
+    currency_code: "USD",
+    captures: [
+      { id: "C1", status: "COMPLETED", amount: "60.00", final_capture: false },
+      { id: "C2", status: "COMPLETED", amount: "40.00", final_capture: true },
+      { id: "C3", status: "PENDING", amount: "5.00", final_capture: false },
+    ],
+    refunds: [{ id: "R1", capture_id: "C1", status: "COMPLETED", amount: "50.00" }],
+  } as unknown as PaypalSessionData
+
+  it("refunds oldest first from what each settled capture has left", () => {
+    expect(allocateRefund(data, new BigNumberJS("30")).map((p) => [p.capture_id, p.amount.toFixed()])).toEqual([
+      ["C1", "10"],
+      ["C2", "20"],
+    ])
+  })
+
+  it("cannot cover more than the settled captures hold (a pending capture is not refundable)", () => {
+    expect(() => allocateRefund(data, new BigNumberJS("50.01"))).toThrow(/cannot cover a refund of 50.01 USD/)
+  })
+})
+
+describe("PayPal eligibility", () => {
+  it("limits the currencies to PayPal's unless the merchant narrows them further", () => {
+    expect(paypalEligibilityRules({}).allowedCurrencies).toEqual(expect.arrayContaining(["USD", "EUR", "JPY", "HUF"]))
+    expect(paypalEligibilityRules({}).allowedCurrencies).not.toContain("KWD")
+    expect(paypalEligibilityRules({ allowedCurrencies: ["EUR"] }).allowedCurrencies).toEqual(["EUR"])
+  })
+})
+
+describe("PayPal webhook mapping (of bodies already verified)", () => {
+  const event = (event_type: string, resource: Record<string, unknown>) => ({ id: "WH-1", event_type, resource })
+  const capture = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ id: "3C679366HH908993F", status: "COMPLETED", custom_id: SESSION, amount: { currency_code: "JPY", value: "1500" }, final_capture: true, ...extra })
+
+  it("gives the session id from custom_id and the amount in major units", () => {
+    expect(mapWebhookEvent(event("PAYMENT.CAPTURE.COMPLETED", capture())).result).toEqual({ action: "captured", data: { session_id: SESSION, amount: 1500 } })
+  })
+
+  it("does not act on a partial capture, which the capture that made it already recorded", () => {
+    const mapped = mapWebhookEvent(event("PAYMENT.CAPTURE.COMPLETED", capture({ final_capture: false })))
+    expect(mapped.result).toEqual({ action: "not_supported" })
+    expect(mapped.note).toMatch(/partial capture 3C679366HH908993F/)
+  })
+
+  it("ignores events without a Medusa session, with an amount PayPal would not send, or of other types", () => {
+    expect(mapWebhookEvent(event("PAYMENT.CAPTURE.COMPLETED", capture({ custom_id: "order-4711" }))).result).toEqual({ action: "not_supported" })
+    expect(mapWebhookEvent(event("PAYMENT.CAPTURE.COMPLETED", capture({ amount: { currency_code: "JPY", value: "15.5" } }))).result).toEqual({ action: "not_supported" })
+    expect(mapWebhookEvent(event("PAYMENT.CAPTURE.COMPLETED", capture({ amount: undefined }))).result).toEqual({ action: "not_supported" })
+    expect(mapWebhookEvent(event("BILLING.SUBSCRIPTION.CREATED", capture())).result).toEqual({ action: "not_supported" })
+  })
+})

@@ -1,0 +1,539 @@
+import type { Logger } from "@medusajs/framework/types"
+import nock from "nock"
+import { FixtureFile, FixtureSession, loadFixture } from "../../../../integration-tests/harness/fixtures"
+import {
+  PAYPAL_CERT_ORIGIN,
+  PAYPAL_CERT_PATH,
+  PAYPAL_ORIGIN,
+  TEST_SIGNING_CERT,
+  approvedOrder,
+  captureResource,
+  paypalEvent,
+  paypalTestOptions,
+  paypalWebhookCases,
+  signPaypal,
+} from "../../../../integration-tests/harness/paypal"
+import { findSecrets } from "../../../lib/payments/redact"
+import { GatewayRejectedError, GatewayUnavailableError, NotSupportedError, PaymentConfigError, PaymentInputError } from "../../../lib/payments/errors"
+import PaypalProviderService from "../service"
+
+const CLIENT_SECRET = "test-client-secret-service-unit"
+
+function capturingLogger() {
+  const lines: string[] = []
+  const log = (level: string) => (message: unknown) => lines.push(`${level} ${String(message)}`)
+  const logger = { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug"), log: log("log") }
+  return { logger: logger as unknown as Logger, lines }
+}
+
+function provider(options: Record<string, unknown> = {}) {
+  const { logger, lines } = capturingLogger()
+  const service = new PaypalProviderService({ logger }, { ...paypalTestOptions, clientSecret: CLIENT_SECRET, ...options })
+  return { service, lines }
+}
+
+let replay: FixtureSession | undefined
+const play = (scenario: string, vars: Record<string, string> = {}) =>
+  (replay = FixtureSession.load("paypal", scenario, { origin: PAYPAL_ORIGIN, vars }).start())
+const inline = (fixture: Omit<FixtureFile, "provider" | "source">, vars: Record<string, string> = {}) =>
+  (replay = new FixtureSession({ provider: "paypal", source: "inline", ...fixture }, { origin: PAYPAL_ORIGIN, vars }).start())
+/** The token interaction every fixture starts with. */
+const tokenInteraction = () => loadFixture("paypal", "boot-credentials-ok").interactions[0]
+
+afterEach(() => {
+  replay?.stop()
+  replay = undefined
+  nock.cleanAll()
+})
+
+const DAY = 24 * 60 * 60 * 1000
+
+describe("PayPal options", () => {
+  const attempt = async (options: Record<string, unknown>, env?: string) => {
+    const previous = process.env.NODE_ENV
+    if (env) process.env.NODE_ENV = env
+    try {
+      await PaypalProviderService.validateOptions({ verifyCredentialsAtBoot: false, ...options })
+      return undefined
+    } catch (error) {
+      return error as Error
+    } finally {
+      process.env.NODE_ENV = previous
+    }
+  }
+
+  it("requires the client id and secret and names them", async () => {
+    const error = await attempt({})
+    expect(error).toBeInstanceOf(PaymentConfigError)
+    expect(error?.message).toMatch(/`clientId`: is required but missing/)
+    expect(error?.message).toMatch(/`clientSecret`: is required but missing/)
+  })
+
+  it("requires the webhook id in production only", async () => {
+    expect(await attempt({ clientId: "id-1234", clientSecret: "secret-1234" })).toBeUndefined()
+    expect((await attempt({ clientId: "id-1234", clientSecret: "secret-1234" }, "production"))?.message).toMatch(/`webhookId`: is required in production/)
+  })
+
+  it("names each bad option without printing its value", async () => {
+    const error = await attempt({ clientId: "id-1234", clientSecret: "secret-value-9876", environment: "production", intent: "sale", webhookId: "wh id with spaces", returnUrl: "ftp://x" })
+    for (const name of ["environment", "intent", "webhookId", "returnUrl"]) {
+      expect(error?.message).toMatch(new RegExp(`\`${name}\``))
+    }
+    expect(error?.message).not.toContain("secret-value-9876")
+    expect(error?.message).not.toContain("wh id with spaces")
+  })
+
+  it("catches a base URL of the other environment at boot", async () => {
+    expect((await attempt({ clientId: "id-1234", clientSecret: "secret-1234", environment: "live", apiBaseUrl: "https://api-m.sandbox.paypal.com" }))?.message).toMatch(
+      /`apiBaseUrl`: points at PayPal's sandbox while `environment` is live/
+    )
+    expect((await attempt({ clientId: "id-1234", clientSecret: "secret-1234", apiBaseUrl: "https://api-m.paypal.com" }))?.message).toMatch(
+      /points at PayPal's live API while `environment` is sandbox/
+    )
+  })
+
+  it("refuses allowed currencies PayPal does not take", async () => {
+    expect((await attempt({ clientId: "id-1234", clientSecret: "secret-1234", allowedCurrencies: ["EUR", "KWD"] }))?.message).toMatch(
+      /`allowedCurrencies`: PayPal does not accept KWD/
+    )
+  })
+
+  it("checks the credentials with PayPal at boot and passes when PayPal accepts them", async () => {
+    const fixture = play("boot-credentials-ok")
+    await expect(PaypalProviderService.validateOptions({ ...paypalTestOptions, verifyCredentialsAtBoot: true })).resolves.toBeUndefined()
+    fixture.finish()
+  })
+
+  it("stops the boot when PayPal refuses the credentials, saying which environment, without the secret", async () => {
+    const fixture = play("auth-error")
+    const error = await PaypalProviderService.validateOptions({ ...paypalTestOptions, clientSecret: CLIENT_SECRET, verifyCredentialsAtBoot: true }).catch((e) => e)
+    expect(error).toBeInstanceOf(PaymentConfigError)
+    expect(error.message).toMatch(
+      /PayPal's sandbox environment did not accept `clientId` and `clientSecret`; check them, and that they are sandbox credentials \(live credentials only work with `environment: live`\)/
+    )
+    expect(error.message).not.toContain(CLIENT_SECRET)
+    fixture.finish()
+  })
+
+  it("only warns when PayPal cannot be reached at boot", async () => {
+    nock.disableNetConnect()
+    nock(PAYPAL_ORIGIN).post("/v1/oauth2/token").replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" })
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => {})
+    try {
+      await expect(PaypalProviderService.validateOptions({ ...paypalTestOptions, verifyCredentialsAtBoot: true })).resolves.toBeUndefined()
+      expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/PayPal could not be reached to check its credentials at boot/)
+    } finally {
+      warn.mockRestore()
+      nock.enableNetConnect()
+    }
+  })
+})
+
+describe("PayPal provider", () => {
+  it("refuses a currency PayPal does not take before calling it (no KWD at PayPal)", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    await expect(
+      service.initiatePayment({ amount: 12.345, currency_code: "kwd", data: { session_id: "payses_01KWD" }, context: { idempotency_key: "payses_01KWD" } })
+    ).rejects.toThrow(/PayPal is only available in AUD, .*USD, not KWD/)
+    fixture.finish()
+  })
+
+  it("refuses an amount of zero before calling PayPal", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    await expect(service.initiatePayment({ amount: 0, currency_code: "usd", data: { session_id: "payses_01ZERO" } })).rejects.toThrow(
+      /an amount must be greater than zero, not 0.00 USD/
+    )
+    fixture.finish()
+  })
+
+  it("retries an outage with the same PayPal-Request-Id, then reports an indeterminate error", async () => {
+    const { service, lines } = provider({ maxRetries: 2 })
+    const fixture = play("gateway-outage", { session_id: "payses_01OUTAGE" })
+    const failure = await service
+      .initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01OUTAGE" }, context: { idempotency_key: "payses_01OUTAGE" } })
+      .catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(true)
+    expect(failure.message).toMatch(/PayPal could not be reached to create the PayPal order; the outcome is unknown/)
+    fixture.finish()
+    expect(fixture.requests.filter((r) => r.path === "/v2/checkout/orders").map((r) => r.headers["paypal-request-id"])).toEqual([
+      "payses_01OUTAGE",
+      "payses_01OUTAGE",
+      "payses_01OUTAGE",
+    ])
+    expect(lines.join("\n")).not.toContain(CLIENT_SECRET)
+  })
+
+  it("reports refused credentials clearly, with neither the secret nor the token in errors or logs", async () => {
+    const { service, lines } = provider()
+    const fixture = play("auth-error")
+    const failure = await service.getPaymentStatus({ data: { id: "7TU19384KD2240096" } }).catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayRejectedError)
+    expect(failure.message).toMatch(/PayPal refused to sign in: PayPal's sandbox environment did not accept `clientId` and `clientSecret`/)
+    fixture.finish()
+    const logged = lines.join("\n")
+    expect(failure.message + logged).not.toContain(CLIENT_SECRET)
+    expect(findSecrets(failure.message + logged)).toEqual([])
+    // The Basic credentials were sent, and appear nowhere.
+    const basic = fixture.requests[0].headers.authorization
+    expect(basic).toMatch(/^Basic /)
+    expect(logged).not.toContain(basic.slice(6))
+  })
+
+  it("refreshes the token once when PayPal answers 401, and makes the call again", async () => {
+    const { service } = provider()
+    const fixture = play("token-refresh", { session_id: "payses_01REFRESH" })
+    const { status } = await service.getPaymentStatus({ data: { id: "7TU19384KD2240096", status: "APPROVED" } })
+    expect(status).toBe("pending")
+    fixture.finish()
+    expect(fixture.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/oauth2/token",
+      "GET /v2/checkout/orders/7TU19384KD2240096",
+      "POST /v1/oauth2/token",
+      "GET /v2/checkout/orders/7TU19384KD2240096",
+    ])
+    expect(fixture.requests[1].headers.authorization).toBe("Bearer [REDACTED]")
+  })
+
+  it("keeps the payer's details out of the session data the storefront gets", async () => {
+    const { service } = provider()
+    const session_id = "payses_01PERSONALDATA"
+    const fixture = play("http-webhook-completes-cart", { session_id })
+    const started = await service.initiatePayment({ amount: 100, currency_code: "usd", data: { session_id }, context: { idempotency_key: session_id } })
+    expect(started.data).toEqual(expect.objectContaining({ id: "2HW59328FY6641273", approve_url: "https://www.sandbox.paypal.com/checkoutnow?token=2HW59328FY6641273" }))
+    const authorized = await service.authorizePayment({ data: started.data, context: { idempotency_key: session_id } })
+    expect(authorized.status).toBe("authorized")
+    fixture.finish()
+    // PayPal's answers carried the payer's name and e-mail...
+    expect(JSON.stringify(loadFixture("paypal", "http-webhook-completes-cart").interactions.map((i) => i.response.body))).toContain("sam.shopper@example.com")
+    // ...which the session data does not.
+    const text = JSON.stringify(authorized.data)
+    for (const personal of ["sam.shopper@example.com", "Shopper", "QYR5Z8XDVJNXQ", "merchant@example.com"]) {
+      expect(text).not.toContain(personal)
+    }
+    expect(fixture.requests[3].headers["paypal-request-id"]).toBe(`${session_id}-authorize`)
+    expect(authorized.data).toEqual(expect.objectContaining({ authorization: expect.objectContaining({ id: "7HA32569WC1107494", status: "CREATED", authorized_at: expect.any(String) }) }))
+  })
+
+  it("answers requires_more while the buyer has not approved, without trying to authorize", async () => {
+    const { service } = provider()
+    const session_id = "payses_01NOTAPPROVED"
+    const fixture = play("authorize-not-approved", { session_id })
+    const data = { id: "6YZ41093BE1184726", status: "PAYER_ACTION_REQUIRED", amount: "100.00", currency_code: "USD", session_id }
+    const first = await service.authorizePayment({ data, context: { idempotency_key: session_id } })
+    expect(first.status).toBe("requires_more")
+    // PayPal has not seen the approval yet when the storefront tries again: still requires_more.
+    const second = await service.authorizePayment({ data, context: { idempotency_key: session_id } })
+    expect(second.status).toBe("requires_more")
+    fixture.finish()
+    expect(fixture.mutatingRequests().map((r) => r.path)).toEqual(["/v1/oauth2/token", "/v2/checkout/orders/6YZ41093BE1184726/authorize"])
+  })
+
+  it("does not change the amount after the buyer approved it, and says to start a new session", async () => {
+    const { service } = provider()
+    const fixture = play("update-after-approval", { session_id: "payses_01APPROVED" })
+    const data = { id: "0PQ37420VX9913358", status: "PAYER_ACTION_REQUIRED", amount: "100.00", currency_code: "USD", session_id: "payses_01APPROVED" }
+    await expect(service.updatePayment({ amount: 120, currency_code: "usd", data })).rejects.toThrow(
+      /the amount of order 0PQ37420VX9913358 cannot change once the buyer approved it \(APPROVED\); start a new payment session/
+    )
+    fixture.finish()
+    expect(fixture.mutatingRequests().map((r) => r.path)).toEqual(["/v1/oauth2/token"])
+  })
+
+  it("does not call PayPal when the amount did not change", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const data = { id: "0PQ37420VX9913358", status: "PAYER_ACTION_REQUIRED", amount: "100.00", currency_code: "USD" }
+    await expect(service.updatePayment({ amount: "100", currency_code: "usd", data })).resolves.toEqual({ status: "pending", data: expect.objectContaining({ amount: "100.00" }) })
+    fixture.finish()
+  })
+
+  it("captures with intent capture, and sends the buyer back to PayPal when the funding source is declined", async () => {
+    const { service } = provider({ intent: "capture" })
+    const session_id = "payses_01INTENTCAPTURE"
+    const fixture = play("capture-intent-declined", { session_id })
+    const data = { id: "2CI87412RM5530617", status: "APPROVED", intent: "CAPTURE", amount: "100.00", currency_code: "USD", session_id }
+    const declined = await service.authorizePayment({ data, context: { idempotency_key: session_id } })
+    expect(declined).toEqual({
+      status: "requires_more",
+      data: expect.objectContaining({ decline: { issue: "INSTRUMENT_DECLINED", description: expect.stringMatching(/choose another one at PayPal/) } }),
+    })
+    const captured = await service.authorizePayment({ data: declined.data, context: { idempotency_key: session_id } })
+    expect(captured.status).toBe("captured")
+    expect(captured.data).toEqual(expect.objectContaining({ decline: null, amount_captured: "100.00" }))
+    fixture.finish()
+    expect(fixture.requests.filter((r) => r.method === "POST" && r.path.endsWith("/capture")).map((r) => r.headers["paypal-request-id"])).toEqual([
+      `${session_id}-capture`,
+      `${session_id}-capture`,
+    ])
+  })
+
+  it("reauthorizes past the three-day honor period, then captures the new authorization", async () => {
+    const { service } = provider()
+    const session_id = "payses_01HONORPERIOD"
+    const fixture = play("capture-after-honor-period", { session_id, capture_id: "capt_01HONOR" })
+    const data = {
+      id: "2HX45186KU0472512",
+      status: "COMPLETED",
+      amount: "100.00",
+      currency_code: "USD",
+      session_id,
+      authorization: { id: "9BR26613FJ4433912", status: "CREATED", amount: "100.00", authorized_at: new Date(Date.now() - 5 * DAY).toISOString(), created_at: null, expiration_time: null, reauthorized_from: null },
+    }
+    const result = await service.capturePayment({ data, context: { idempotency_key: "capt_01HONOR" } })
+    fixture.finish()
+    expect(fixture.mutatingRequests().slice(1).map((r) => [r.path, r.headers["paypal-request-id"]])).toEqual([
+      ["/v2/payments/authorizations/9BR26613FJ4433912/reauthorize", "capt_01HONOR-reauthorize"],
+      ["/v2/payments/authorizations/4CD07421NA2850236/capture", "capt_01HONOR"],
+    ])
+    expect(result.data).toEqual(
+      expect.objectContaining({
+        authorization: expect.objectContaining({ id: "4CD07421NA2850236", status: "CAPTURED", reauthorized_from: "9BR26613FJ4433912" }),
+        amount_captured: "100.00",
+      })
+    )
+  })
+
+  it("captures without reauthorizing within the honor period", async () => {
+    const { service } = provider()
+    const session_id = "payses_01WITHINHONOR"
+    const order = loadFixture("paypal", "capture-after-honor-period").interactions[1].response.body
+    const captureAnswer = loadFixture("paypal", "capture-after-honor-period").interactions[3].response.body
+    const fixture = inline(
+      {
+        scenario: "within-honor-period",
+        interactions: [
+          tokenInteraction(),
+          { request: { method: "GET", path: "/v2/checkout/orders/2HX45186KU0472512" }, response: { status: 200, body: order } },
+          { request: { method: "POST", path: "/v2/payments/authorizations/9BR26613FJ4433912/capture", headers: { "paypal-request-id": "capt_01WITHIN" } }, response: { status: 201, body: captureAnswer } },
+        ],
+      },
+      { session_id }
+    )
+    const data = {
+      id: "2HX45186KU0472512",
+      status: "COMPLETED",
+      amount: "100.00",
+      currency_code: "USD",
+      session_id,
+      authorization: { id: "9BR26613FJ4433912", status: "CREATED", amount: "100.00", authorized_at: new Date(Date.now() - 2 * DAY).toISOString(), created_at: null, expiration_time: null, reauthorized_from: null },
+    }
+    await service.capturePayment({ data, context: { idempotency_key: "capt_01WITHIN" } })
+    fixture.finish()
+  })
+
+  it("records a capture PayPal already holds instead of capturing again (a lost answer, the dashboard)", async () => {
+    const { service, lines } = provider()
+    const session_id = "payses_01ALREADYCAPTURED"
+    const completed = loadFixture("paypal", "http-cart-to-refund").interactions[4].response.body as { purchase_units: Array<{ payments: Record<string, unknown> }> }
+    const capture = loadFixture("paypal", "http-cart-to-refund").interactions[5].response.body
+    const captured = JSON.parse(JSON.stringify(completed))
+    captured.purchase_units[0].payments.captures = [capture]
+    captured.purchase_units[0].payments.authorizations[0].status = "CAPTURED"
+    const fixture = inline({ scenario: "already-captured", interactions: [tokenInteraction(), { request: { method: "GET", path: "/v2/checkout/orders/0HT37195UW2681839" }, response: { status: 200, body: captured } }] }, { session_id })
+    const data = {
+      id: "0HT37195UW2681839",
+      status: "COMPLETED",
+      amount: "100.00",
+      currency_code: "USD",
+      session_id,
+      authorization: { id: "5HA79032BC4415716", status: "CREATED", amount: "100.00", authorized_at: new Date().toISOString(), created_at: null, expiration_time: null, reauthorized_from: null },
+    }
+    const result = await service.capturePayment({ data, context: { idempotency_key: "capt_01SECOND" } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_captured: "100.00", captures: [expect.objectContaining({ id: "2HC02735PB9360417", status: "COMPLETED" })] }))
+    expect(lines.join("\n")).toMatch(/100.00 USD of order 0HT37195UW2681839 was already captured at PayPal; recorded without a new capture/)
+  })
+
+  it("explains an expired authorization when the capture is refused", async () => {
+    const { service } = provider()
+    const session_id = "payses_01EXPIRED"
+    const fixture = play("capture-expired", { session_id, capture_id: "capt_01EXPIRED" })
+    const data = {
+      id: "3JK86201TT5508311",
+      status: "COMPLETED",
+      amount: "100.00",
+      currency_code: "USD",
+      session_id,
+      authorization: { id: "8UV12739MC0078341", status: "CREATED", amount: "100.00", authorized_at: new Date().toISOString(), created_at: null, expiration_time: null, reauthorized_from: null },
+    }
+    const failure = await service.capturePayment({ data, context: { idempotency_key: "capt_01EXPIRED" } }).catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayRejectedError)
+    expect(failure.message).toBe(
+      "PayPal refused to capture the PayPal payment: the PayPal authorization expired (after 29 days) and can no longer be captured; the buyer has to pay again (AUTHORIZATION_EXPIRED)"
+    )
+    fixture.finish()
+  })
+
+  it("refuses a capture beyond what remains of the authorization before calling PayPal for it", async () => {
+    const { service } = provider()
+    const session_id = "payses_01NOTHINGLEFT"
+    const order = loadFixture("paypal", "http-partial-captures").interactions[6].response.body as { purchase_units: Array<{ payments: { authorizations: Array<{ status: string }>; captures: unknown[] } }> }
+    const both = JSON.parse(JSON.stringify(order))
+    both.purchase_units[0].payments.captures.push(loadFixture("paypal", "http-partial-captures").interactions[7].response.body)
+    both.purchase_units[0].payments.authorizations[0].status = "CAPTURED"
+    const fixture = inline({ scenario: "nothing-left", interactions: [tokenInteraction(), { request: { method: "GET", path: "/v2/checkout/orders/1HP48217EX5530162" }, response: { status: 200, body: both } }] }, { session_id })
+    const known = { id: "1HP48217EX5530162", status: "COMPLETED", amount: "100.00", currency_code: "USD", session_id, captures: [{ id: "3HC51207YQ6619244", status: "COMPLETED", amount: "60.00", final_capture: false }, { id: "9HC63318KM4472025", status: "COMPLETED", amount: "40.00", final_capture: true }] }
+    await expect(service.capturePayment({ data: known, context: { idempotency_key: "capt_01MORE" } })).rejects.toThrow(/authorization 6HA21458VB0096383 is CAPTURED and cannot be captured/)
+    fixture.finish()
+  })
+
+  it("explains a refund PayPal finds larger than what is left", async () => {
+    const { service } = provider()
+    const session_id = "payses_01REFUNDEXCEEDED"
+    const fixture = play("refund-exceeded", { session_id, refund_id: "ref_01EXCEEDED" })
+    const data = { id: "4RS05872LM6627344", status: "COMPLETED", amount: "50.00", currency_code: "USD", session_id, captures: [{ id: "5KE96401RW2290014", status: "COMPLETED", amount: "50.00", final_capture: true }] }
+    const failure = await service.refundPayment({ amount: 50, data, context: { idempotency_key: "ref_01EXCEEDED" } }).catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayRejectedError)
+    expect(failure.message).toMatch(/PayPal refused to refund the PayPal payment: the refund is more than what remains refundable on the PayPal capture \(REFUND_AMOUNT_EXCEEDED\)/)
+    fixture.finish()
+  })
+
+  it("refunds only what was captured, and nothing of a pending capture", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const data = { id: "4RS05872LM6627344", status: "COMPLETED", amount: "100.00", currency_code: "USD", captures: [{ id: "C1", status: "COMPLETED", amount: "60.00", final_capture: false }], refunds: [{ id: "R1", capture_id: "C1", status: "COMPLETED", amount: "50.00" }] }
+    await expect(service.refundPayment({ amount: 10.01, data, context: { idempotency_key: "ref_9" } })).rejects.toThrow(
+      /cannot refund 10.01 USD of order 4RS05872LM6627344: only 10.00 USD of the 60.00 USD captured remains/
+    )
+    const pending = { ...data, captures: [{ id: "C1", status: "PENDING", amount: "60.00", final_capture: true }], refunds: [] }
+    await expect(service.refundPayment({ amount: 1, data: pending, context: { idempotency_key: "ref_8" } })).rejects.toThrow(/nothing captured to refund/)
+    fixture.finish()
+  })
+
+  it("voids the authorization when the payment is canceled", async () => {
+    const { service } = provider()
+    const session_id = "payses_01CANCELAUTH"
+    const fixture = play("cancel-authorized", { session_id, payment_id: "pay_01CANCELAUTH" })
+    const data = {
+      id: "4RS05872LM6627344",
+      status: "COMPLETED",
+      amount: "100.00",
+      currency_code: "USD",
+      session_id,
+      authorization: { id: "1GH30486PL7715209", status: "CREATED", amount: "100.00", authorized_at: new Date().toISOString(), created_at: null, expiration_time: null, reauthorized_from: null },
+    }
+    const result = await service.cancelPayment({ data, context: { idempotency_key: "pay_01CANCELAUTH" } })
+    expect(result.data).toEqual(expect.objectContaining({ authorization: expect.objectContaining({ id: "1GH30486PL7715209", status: "VOIDED" }) }))
+    fixture.finish()
+  })
+
+  it("never authorizes a session canceled before approval", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const data = { id: "3GG80271NP183650B", status: "APPROVED", amount: "100.00", currency_code: "USD", session_id: "payses_01CANCELED" }
+    const canceled = await service.cancelPayment({ data, context: { idempotency_key: "pay_01" } })
+    const authorized = await service.authorizePayment({ data: canceled.data!, context: { idempotency_key: "payses_01CANCELED" } })
+    expect(authorized.status).toBe("canceled")
+    fixture.finish()
+  })
+
+  it("voids the authorization of a deleted session so no money stays reserved", async () => {
+    const { service } = provider()
+    const voided = loadFixture("paypal", "cancel-authorized").interactions[1]
+    const fixture = inline({ scenario: "delete", interactions: [tokenInteraction(), { ...voided, request: { ...voided.request, headers: { "paypal-request-id": "{{*}}" } } }] }, { session_id: "payses_01DELETED" })
+    const data = { id: "4RS05872LM6627344", status: "COMPLETED", amount: "100.00", currency_code: "USD", authorization: { id: "1GH30486PL7715209", status: "CREATED", amount: "100.00" } }
+    const result = await service.deletePayment({ data })
+    expect(result.data).toEqual(expect.objectContaining({ authorization: expect.objectContaining({ status: "VOIDED" }) }))
+    fixture.finish()
+    // Leaves an order nobody authorized alone: it reserves nothing and expires at PayPal.
+    await expect(service.deletePayment({ data: { id: "3GG80271NP183650B", status: "PAYER_ACTION_REQUIRED" } })).resolves.toEqual({ data: { id: "3GG80271NP183650B", status: "PAYER_ACTION_REQUIRED" } })
+  })
+
+  it("does not save PayPal accounts, and says why", async () => {
+    const { service } = provider()
+    await expect(service.createAccountHolder({ context: { customer: { id: "cus_01", email: "ada@example.com" } } as never })).resolves.toEqual({})
+    await expect(service.listPaymentMethods({ context: {} } as never)).resolves.toEqual([])
+    const error = await service.savePaymentMethod({ context: {}, data: {} } as never).catch((e) => e)
+    expect(error).toBeInstanceOf(NotSupportedError)
+    expect(error.message).toMatch(/Saving a PayPal account is not supported by the PayPal payment provider: PayPal's Vault v3 spec only lets a payment token be made from a billing agreement/)
+  })
+
+  it("refuses session data without a PayPal order id", async () => {
+    const { service } = provider()
+    await expect(service.authorizePayment({ data: { id: "pi_123" } })).rejects.toThrow(PaymentInputError)
+  })
+})
+
+describe("PayPal notifications", () => {
+  const session = "payses_01NOTIFICATIONS00000"
+  const payload = (body: string, headers: Record<string, string>) => ({ data: JSON.parse(body), rawData: Buffer.from(body), headers })
+  const body = paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(session, "COMPLETED"))
+
+  it("acts on a verified notification", async () => {
+    const { service } = provider()
+    await expect(service.getWebhookActionAndData(payload(body, signPaypal(body)))).resolves.toEqual({ action: "captured", data: { session_id: session, amount: 120 } })
+  })
+
+  it("ignores a notification whose amount was changed after signing, and logs why", async () => {
+    const { service, lines } = provider()
+    const tampered = body.replace('"value":"120.00"', '"value":"1200.00"')
+    expect(tampered).not.toBe(body)
+    await expect(service.getWebhookActionAndData(payload(tampered, signPaypal(body)))).resolves.toEqual({ action: "not_supported" })
+    expect(lines.join("\n")).toMatch(/ignored a notification: its signature did not verify: the signature does not match the body/)
+  })
+
+  it("reads the verified raw body, never the parsed one it came with", async () => {
+    const { service } = provider()
+    const forgedData = JSON.parse(paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource("payses_01SOMEONEELSE", "COMPLETED", "9999.00")))
+    const result = await service.getWebhookActionAndData({ data: forgedData, rawData: Buffer.from(body), headers: signPaypal(body) })
+    expect(result).toEqual({ action: "captured", data: { session_id: session, amount: 120 } })
+  })
+
+  it("never downloads a certificate from a host that is not PayPal's", async () => {
+    const { service, lines } = provider()
+    nock.disableNetConnect()
+    try {
+      const headers = signPaypal(body, { certUrl: "https://evil.example/v1/notifications/certs/CERT-1" })
+      await expect(service.getWebhookActionAndData(payload(body, headers))).resolves.toEqual({ action: "not_supported" })
+      expect(lines.join("\n")).toMatch(/the certificate URL is not one of PayPal's sandbox certificate URLs/)
+    } finally {
+      nock.enableNetConnect()
+    }
+  })
+
+  it("ignores every notification when no webhook id is configured", async () => {
+    const { service, lines } = provider({ webhookId: undefined })
+    await expect(service.getWebhookActionAndData(payload(body, signPaypal(body)))).resolves.toEqual({ action: "not_supported" })
+    expect(lines.join("\n")).toMatch(/`webhookId` is not configured/)
+  })
+
+  it("fails the delivery (so the event bus retries it) when PayPal's certificate cannot be fetched for an outage", async () => {
+    const { service } = provider({ maxRetries: 0 })
+    nock(PAYPAL_CERT_ORIGIN).get(PAYPAL_CERT_PATH).reply(503, "Service Unavailable")
+    const headers = signPaypal(body, { serveCertificate: false })
+    await expect(service.getWebhookActionAndData(payload(body, headers))).rejects.toBeInstanceOf(GatewayUnavailableError)
+  })
+
+  it("downloads PayPal's certificate once and reuses it", async () => {
+    const { service } = provider()
+    let downloads = 0
+    nock(PAYPAL_CERT_ORIGIN)
+      .persist()
+      .get(PAYPAL_CERT_PATH)
+      .reply(200, () => {
+        downloads += 1
+        return TEST_SIGNING_CERT
+      })
+    for (const c of paypalWebhookCases(session).slice(0, 3)) {
+      const headers = signPaypal(c.body, { serveCertificate: false })
+      await expect(service.getWebhookActionAndData(payload(c.body, headers))).resolves.toEqual(expect.objectContaining({ action: c.expected.action }))
+    }
+    expect(downloads).toBe(1)
+  })
+
+  it("with webhookVerification: api, asks PayPal with the exact bytes received and acts only on SUCCESS", async () => {
+    const { service } = provider({ webhookVerification: "api" })
+    const fixture = play("webhook-verify-api")
+    const approved = paypalEvent("CHECKOUT.ORDER.APPROVED", approvedOrder(session))
+    // Spaces PayPal might send: the bytes, not a re-serialisation, are what is verified.
+    const spaced = approved.replace('"event_type":', '"event_type": ')
+    await expect(service.getWebhookActionAndData(payload(spaced, signPaypal(spaced)))).resolves.toEqual({ action: "authorized", data: { session_id: session, amount: 120 } })
+    await expect(service.getWebhookActionAndData(payload(approved, signPaypal(approved, { secret: "forged" })))).resolves.toEqual({ action: "not_supported" })
+    fixture.finish()
+    const sent = fixture.requests.filter((r) => r.path === "/v1/notifications/verify-webhook-signature")
+    expect(sent[0].body).toEqual(expect.objectContaining({ webhook_id: paypalTestOptions.webhookId, webhook_event: JSON.parse(spaced) }))
+  })
+})
