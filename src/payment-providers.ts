@@ -8,10 +8,12 @@ import type { ProviderDeclaration } from "./lib/payments/registry"
 import { stripeDeclaration } from "./modules/payment-stripe/declaration"
 import { bankTransferDeclaration, codDeclaration } from "./modules/payment-offline/declaration"
 import { ecpayDeclaration } from "./modules/payment-ecpay/declaration"
+import { paypalDeclaration } from "./modules/payment-paypal/declaration"
 
 export const paymentProviders: ProviderDeclaration[] = [
   stripeDeclaration,
   codDeclaration,
   bankTransferDeclaration,
   ecpayDeclaration,
+  paypalDeclaration,
 ]
