@@ -14,6 +14,7 @@ import {
   signPaypal,
 } from "../../../../integration-tests/harness/paypal"
 import { findSecrets } from "../../../lib/payments/redact"
+import { evaluateEligibility, providerEligibility } from "../../../lib/payments/eligibility"
 import { GatewayRejectedError, GatewayUnavailableError, NotSupportedError, PaymentConfigError, PaymentInputError } from "../../../lib/payments/errors"
 import PaypalProviderService from "../service"
 
@@ -137,6 +138,19 @@ describe("PayPal provider", () => {
       service.initiatePayment({ amount: 12.345, currency_code: "kwd", data: { session_id: "payses_01KWD" }, context: { idempotency_key: "payses_01KWD" } })
     ).rejects.toThrow(/PayPal is only available in AUD, .*USD, not KWD/)
     fixture.finish()
+  })
+
+  it("tells the store routes the same currency rule, so a KWD cart does not see PayPal", () => {
+    const { label, rules } = providerEligibility(PaypalProviderService, paypalTestOptions, "fallback")
+    expect(label).toBe("PayPal")
+    expect(evaluateEligibility(rules, { amount: 10, currency_code: "kwd" }, label)).toEqual({
+      eligible: false,
+      rule: "currency",
+      reason: expect.stringMatching(/^PayPal is only available in AUD, .* and USD, not KWD$/),
+    })
+    expect(evaluateEligibility(rules, { amount: 10, currency_code: "eur" }, label)).toEqual({ eligible: true })
+    const narrowed = providerEligibility(PaypalProviderService, { ...paypalTestOptions, allowedCurrencies: ["EUR"], maxAmount: { EUR: 500 } }, "fallback")
+    expect(evaluateEligibility(narrowed.rules, { amount: 501, currency_code: "eur" }, "PayPal")).toEqual(expect.objectContaining({ eligible: false, rule: "max_amount" }))
   })
 
   it("refuses an amount of zero before calling PayPal", async () => {
