@@ -39,7 +39,6 @@ import { redactText } from "../../lib/payments/redact"
 import { deriveKey } from "../../lib/payments/signatures"
 import { checkMacValue, verifyCheckMacValue } from "./checkmac"
 import {
-  ECPAY_CURRENCY,
   EcpaySessionData,
   buildCheckoutForm,
   isCardPayment,
@@ -503,5 +502,4 @@ function randomBase36(length: number): string {
   return out
 }
 
-export { ECPAY_CURRENCY }
 export default EcpayProviderService
