@@ -161,7 +161,7 @@ medusaIntegrationTestRunner({
       expect(Object.values(verdicts).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
         { id: BANK_TRANSFER, label: "Bank transfer", is_eligible: true, rule: null, reason: null },
         { id: COD, label: "Cash on delivery", is_eligible: true, rule: null, reason: null },
-        { id: STRIPE_EU, label: "Stripe", is_eligible: true, rule: null, reason: null },
+        { id: STRIPE_EU, label: "Card payment", is_eligible: true, rule: null, reason: null },
       ])
 
       const { data } = await startSession(collectionId, COD)
@@ -187,7 +187,7 @@ medusaIntegrationTestRunner({
         reason: "Cash on delivery is limited to orders up to 500.00 EUR",
       })
       expect(verdicts[BANK_TRANSFER].is_eligible).toBe(true)
-      expect(verdicts[STRIPE_EU]).toEqual(expect.objectContaining({ is_eligible: false, rule: "max_amount", reason: "Stripe is limited to orders up to 300.00 EUR" }))
+      expect(verdicts[STRIPE_EU]).toEqual(expect.objectContaining({ is_eligible: false, rule: "max_amount", reason: "Card payment is limited to orders up to 300.00 EUR" }))
 
       // The store route's guard answers, naming the rule, before Medusa creates anything.
       const body = await startSession(collectionId, COD).then(
@@ -205,7 +205,7 @@ medusaIntegrationTestRunner({
         },
       })
       const stripeAnswer = await refused(startSession(collectionId, STRIPE_EU))
-      expect(stripeAnswer).toEqual({ status: 400, type: "invalid_data", message: "Stripe is limited to orders up to 300.00 EUR" })
+      expect(stripeAnswer).toEqual({ status: 400, type: "invalid_data", message: "Card payment is limited to orders up to 300.00 EUR" })
       expect(await sessionsOf(collectionId)).toEqual([])
 
       // The providers themselves refuse it with the same rule (Stripe before calling Stripe:
@@ -263,7 +263,7 @@ medusaIntegrationTestRunner({
         expect.objectContaining({ is_eligible: false, rule: "currency", reason: "Cash on delivery is only available in EUR, not USD" })
       )
       expect(verdicts[STRIPE_EU]).toEqual(
-        expect.objectContaining({ is_eligible: false, rule: "currency", reason: "Stripe is only available in EUR, not USD" })
+        expect.objectContaining({ is_eligible: false, rule: "currency", reason: "Card payment is only available in EUR, not USD" })
       )
       expect(verdicts[BANK_TRANSFER].is_eligible).toBe(true)
 

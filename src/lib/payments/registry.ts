@@ -13,8 +13,17 @@ export interface ProviderDeclaration {
   id: string
   /** The provider's static identifier, for the provider id and the webhook URL. */
   identifier: string
-  /** Environment variables that must be set for the provider to be registered. */
-  requiredEnv: readonly string[]
+  /**
+   * Environment variables that must be set for the provider to be registered; a function
+   * when they depend on the environment (e.g. a webhook secret only in production).
+   */
+  requiredEnv: readonly string[] | ((env: NodeJS.ProcessEnv) => readonly string[])
+  /**
+   * For a provider that needs no credentials (cash on delivery): registered only when this
+   * says so. `enableHint` is what the log line tells the merchant to set.
+   */
+  enabled?: (env: NodeJS.ProcessEnv) => boolean
+  enableHint?: string
   /** Build the options from the environment (only called when every required variable is set). */
   options: (env: NodeJS.ProcessEnv) => Record<string, unknown>
 }
@@ -50,7 +59,12 @@ export function providersFromEnv(
   const registrations: ProviderRegistration[] = []
   const registered: RegisteredProvider[] = []
   for (const declaration of declarations) {
-    const missing = declaration.requiredEnv.filter((name) => !env[name] || !String(env[name]).trim())
+    const required =
+      typeof declaration.requiredEnv === "function" ? declaration.requiredEnv(env) : declaration.requiredEnv
+    const missing = required.filter((name) => !env[name] || !String(env[name]).trim())
+    if (declaration.enabled && !declaration.enabled(env)) {
+      missing.unshift(declaration.enableHint ?? "the variable that enables it")
+    }
     if (missing.length) {
       log(
         `[payments] ${declaration.label} (${providerId(declaration.identifier, declaration.id)}) is not registered: ` +

@@ -15,12 +15,10 @@ export const codDeclaration: ProviderDeclaration = {
   resolve: "./src/modules/payment-offline/cod",
   id: "offline",
   identifier: "cod",
-  // A set-but-false COD_ENABLED must not register it; the registry only checks that a
-  // variable is set, so a name that is never set stands in for "COD_ENABLED is not true"
-  // (and reads right in the log line: "set COD_ENABLED=true in the environment").
-  get requiredEnv() {
-    return envFlag(process.env.COD_ENABLED) ? ["COD_ENABLED"] : ["COD_ENABLED=true"]
-  },
+  requiredEnv: [],
+  // A set-but-false COD_ENABLED does not register it.
+  enabled: (env) => envFlag(env.COD_ENABLED),
+  enableHint: "COD_ENABLED=true",
   options: (env) => ({
     cod: {
       fee: amountsByCurrency(env.COD_FEE),
@@ -36,10 +34,11 @@ export const bankTransferDeclaration: ProviderDeclaration = {
   resolve: "./src/modules/payment-offline/bank-transfer",
   id: "offline",
   identifier: "bank-transfer",
-  get requiredEnv() {
-    const account = process.env.BANK_TRANSFER_ACCOUNT_NUMBER ? "BANK_TRANSFER_ACCOUNT_NUMBER" : "BANK_TRANSFER_IBAN"
-    return ["BANK_TRANSFER_ACCOUNT_HOLDER", account, "BANK_TRANSFER_BANK_NAME"]
-  },
+  requiredEnv: (env) => [
+    "BANK_TRANSFER_ACCOUNT_HOLDER",
+    env.BANK_TRANSFER_ACCOUNT_NUMBER ? "BANK_TRANSFER_ACCOUNT_NUMBER" : "BANK_TRANSFER_IBAN",
+    "BANK_TRANSFER_BANK_NAME",
+  ],
   options: (env) => ({
     bankTransfer: {
       accountHolder: env.BANK_TRANSFER_ACCOUNT_HOLDER,

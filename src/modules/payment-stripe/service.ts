@@ -79,6 +79,8 @@ const UPDATABLE = new Set<Stripe.PaymentIntent.Status>([
  */
 class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   static override identifier = "stripe"
+  /** How eligibility refusals name this method, here and in the store routes. */
+  static eligibilityLabel = "Card payment"
 
   /** Runs at boot: a bad option stops the app with a message naming it. */
   static override validateOptions(options: Record<string, unknown>): void {
@@ -105,7 +107,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       throw new PaymentInputError("Stripe: the payment session id is missing from the session data")
     }
     // The currency and amount rules; the country is judged where the cart is visible.
-    assertEligible(eligibilityRulesOf(this.options_), input, "Card payment")
+    assertEligible(eligibilityRulesOf(this.options_), input, StripeProviderService.eligibilityLabel)
     const params = buildIntentCreate(
       {
         amount: input.amount,
@@ -135,7 +137,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (amount === data.amount && currency === data.currency) {
       return { status: this.statusOf(data), data }
     }
-    assertEligible(eligibilityRulesOf(this.options_), input, "Card payment")
+    assertEligible(eligibilityRulesOf(this.options_), input, StripeProviderService.eligibilityLabel)
     if (!UPDATABLE.has(data.status)) {
       throw new PaymentInputError(
         `Stripe: the amount of payment ${data.id} cannot change once it is ${data.status}; ` +

@@ -29,7 +29,7 @@ describe("provider rules from the Payment Module's config", () => {
     expect(Object.fromEntries(rules)).toEqual({
       pp_cod_offline: { label: "Cash on delivery", rules: { ...none, maxAmount: { EUR: "500" } } },
       "pp_bank-transfer_offline": { label: "Bank transfer", rules: { ...none, allowedCountries: ["de"] } },
-      pp_stripe_eu: { label: "Stripe", rules: { ...none, allowedCurrencies: ["EUR"] } },
+      pp_stripe_eu: { label: "Card payment", rules: { ...none, allowedCurrencies: ["EUR"] } },
       // Options of the same name that mean something else: always eligible, not a crash.
       pp_thing_x: { label: "Thing", rules: {} },
     })
