@@ -1,14 +1,14 @@
 import type { Logger } from "@medusajs/framework/types"
 import { describeConformance } from "../harness/conformance"
 import {
-  ConformanceEcpayProvider,
   ECPAY_STAGE_ORIGIN,
   ecpayNotificationFields,
   ecpayTestOptions,
-  signConformanceBody,
+  formBody,
+  signNotificationForm,
   signFixtureAnswers,
 } from "../harness/ecpay"
-import { ECPAY_IDEMPOTENCY_HEADER } from "../../src/modules/payment-ecpay/service"
+import EcpayProviderService, { ECPAY_IDEMPOTENCY_HEADER } from "../../src/modules/payment-ecpay/service"
 
 const quietLogger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, log: () => {} } as unknown as Logger
 
@@ -20,7 +20,7 @@ const session = (merchant_trade_no: string) => ({
   currency: "twd",
 })
 
-/** A notification as the suite posts it: the fields as JSON, signed by `signConformanceBody`. */
+/** A notification's form as ECPay posts it, before `signNotificationForm` adds its CheckMacValue. */
 const notification = (sessionId: string, overrides: Record<string, string> = {}) => {
   const fields: Record<string, string | number> = {
     ...ecpayNotificationFields({ sessionId, merchantTradeNo: "CONFHOOK2611200001", amount: 120 }),
@@ -29,7 +29,7 @@ const notification = (sessionId: string, overrides: Record<string, string> = {})
   // A card notification's extra field (NeedExtraPaidInfo=Y: the authorized amount), signed
   // like every other field.
   if (String(fields.PaymentType).startsWith("Credit_")) fields.amount = 120
-  return JSON.stringify(fields)
+  return formBody(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])))
 }
 
 describeConformance({
@@ -40,7 +40,7 @@ describeConformance({
   capabilities: { updateAmount: false, cancel: true, refund: true, partialRefund: true, decline: false, webhooks: true },
   // `manual`: card payments are authorized, then closed by the admin's capture, as the
   // suite's lifecycle expects.
-  create: () => new ConformanceEcpayProvider({ logger: quietLogger }, ecpayTestOptions({ capture: "manual" })),
+  create: () => new EcpayProviderService({ logger: quietLogger }, ecpayTestOptions({ capture: "manual" })),
   fixtures: { origin: ECPAY_STAGE_ORIGIN, bodyFormat: "form", idempotencyHeader: ECPAY_IDEMPOTENCY_HEADER },
   currency: "twd",
   // The shopper pays on ECPay's page; ECPay's answer to the order query is then signed.
@@ -57,15 +57,16 @@ describeConformance({
     { label: "10200047, form never submitted", data: session("CONFSTATUS10200047X"), expected: "pending" },
   ],
   amountOf: (data) => Number(data.amount),
-  // ECPay charges whole New Taiwan dollars only (JPY, KWD and USD are refused: see the
-  // provider's unit tests).
+  // ECPay charges whole New Taiwan dollars only (https://developers.ecpay.com.tw/?p=2864):
+  // JPY, KWD and USD are refused before anything is built; TWD round-trips exactly.
   amounts: [
-    { currency: "twd", amount: 1 },
+    { currency: "jpy", amount: 1000, refused: /ECPay charges New Taiwan dollars \(TWD\) only; this payment is in JPY/ },
+    { currency: "kwd", amount: 12.34, refused: /ECPay charges New Taiwan dollars \(TWD\) only; this payment is in KWD/ },
+    { currency: "usd", amount: 10.99, refused: /ECPay charges New Taiwan dollars \(TWD\) only; this payment is in USD/ },
     { currency: "twd", amount: 1999 },
-    { currency: "twd", amount: "30000" },
   ],
   webhooks: {
-    sign: signConformanceBody,
+    sign: signNotificationForm,
     cases: (sessionId) => [
       { label: "paid by card", body: notification(sessionId), expected: { action: "authorized", amount: 120 } },
       {

@@ -31,9 +31,23 @@ export interface Capabilities {
 
 export interface WebhookCase {
   label: string
-  /** The exact body the gateway would post. */
+  /** The exact body the gateway would post, before signing. */
   body: string
   expected: { action: `${PaymentActions}`; amount?: number }
+}
+
+/** What signing produced: headers only (Stripe, PayPal), or a new body too (ECPay signs inside the form). */
+export type SignedWebhook = Record<string, string> | { headers: Record<string, string>; body: string }
+
+export interface WebhookSigner {
+  cases(sessionId: string): WebhookCase[]
+  /**
+   * Sign `body` with the gateway's real algorithm. `timestampSeconds` is when the gateway
+   * says it sent it (for freshness checks); `secret` replaces the store's key (a forgery).
+   */
+  sign(body: string, options?: { timestampSeconds?: number; secret?: string }): Promise<SignedWebhook> | SignedWebhook
+  /** Change what a signed body says about money, keeping its shape (defaults to the amount fields). */
+  tamper?(signedBody: string): string
 }
 
 export interface ConformanceSubject {
@@ -57,13 +71,13 @@ export interface ConformanceSubject {
   statuses: Array<{ label: string; data: Record<string, unknown>; expected: `${PaymentSessionStatus}` }>
   /** The amount in major units that `data` says the gateway holds, for exact round trips. */
   amountOf(data: Record<string, unknown>): BigNumberInput
-  /** Amounts in a zero-, three- and two-decimal currency, as the storefront passes them. */
-  amounts: Array<{ currency: string; amount: number | string }>
-  webhooks?: {
-    cases(sessionId: string): WebhookCase[]
-    /** Headers signing `body` with the gateway's real algorithm. */
-    sign(body: string, options?: { timestampSeconds?: number; secret?: string }): Promise<Record<string, string>> | Record<string, string>
-  }
+  /**
+   * Amounts as the storefront passes them: JPY, KWD and USD at least. A currency the gateway
+   * does not take is declared with `refused`, the clear error initiatePayment must give
+   * (before any gateway call); the provider's own currencies can be added.
+   */
+  amounts: Array<{ currency: string; amount: number | string; refused?: RegExp }>
+  webhooks?: WebhookSigner
 }
 
 const LIFECYCLE = { initial: 100, updated: 120, firstRefund: 20, rest: 100, beyond: 0.01 }
@@ -232,18 +246,26 @@ export function describeConformance(subject: ConformanceSubject): void {
       fixture?.finish()
     })
 
-    it("converts JPY, KWD and USD amounts exactly", async () => {
+    it("converts JPY, KWD and USD amounts exactly, or refuses a currency the gateway does not take", async () => {
       const provider = subject.create()
+      expect(subject.amounts.map((a) => a.currency.toLowerCase())).toEqual(expect.arrayContaining(["jpy", "kwd", "usd"]))
       const vars = Object.fromEntries(subject.amounts.map((a) => [`session_${a.currency}`, sessionId(`amount${a.currency}`)]))
       const fixture = play("amounts-jpy-kwd-usd", vars)
-      for (const { currency, amount } of subject.amounts) {
+      for (const { currency, amount, refused } of subject.amounts) {
         const session_id = vars[`session_${currency}`]
-        const result = await provider.initiatePayment({
+        const attempt = provider.initiatePayment({
           amount,
           currency_code: currency,
           data: { session_id },
           context: { idempotency_key: session_id },
         })
+        if (refused) {
+          const before = fixture?.requests.length ?? 0
+          await expect(attempt).rejects.toThrow(refused)
+          expect({ currency, requests: fixture?.requests.length ?? 0 }).toEqual({ currency, requests: before })
+          continue
+        }
+        const result = await attempt
         expect({ currency, amount: String(subject.amountOf({ session_id, ...(result.data ?? {}) })) }).toEqual({
           currency,
           amount: String(amount),
@@ -267,18 +289,22 @@ export function describeConformance(subject: ConformanceSubject): void {
         return subject.webhooks
       }
       const payload = (body: string, headers: Record<string, string>): ProviderWebhookPayload["payload"] => ({
-        data: JSON.parse(body),
+        data: parseWebhookBody(body, headers),
         rawData: Buffer.from(body),
         headers,
       })
+      const signed = async (body: string, options?: { timestampSeconds?: number; secret?: string }) => {
+        const result = await hooks().sign(body, options)
+        return isSignedBody(result) ? result : { headers: result, body }
+      }
 
       it("maps each signed event to Medusa's action with the amount in major units", async () => {
         const provider = subject.create()
         const cases = hooks().cases(sessionId("webhook"))
         expect(cases.length).toBeGreaterThan(0)
         for (const testCase of cases) {
-          const headers = await hooks().sign(testCase.body)
-          const result = await provider.getWebhookActionAndData(payload(testCase.body, headers))
+          const event = await signed(testCase.body)
+          const result = await provider.getWebhookActionAndData(payload(event.body, event.headers))
           const expected = testCase.expected.amount === undefined
             ? { label: testCase.label, action: testCase.expected.action }
             : { label: testCase.label, action: testCase.expected.action, session_id: sessionId("webhook"), amount: testCase.expected.amount }
@@ -294,37 +320,69 @@ export function describeConformance(subject: ConformanceSubject): void {
       it("ignores a forged event signed with another secret", async () => {
         const provider = subject.create()
         const [first] = hooks().cases(sessionId("forged")).filter((c) => acted(c.expected.action))
-        const headers = await hooks().sign(first.body, { secret: "forged-secret-that-is-not-the-store-one" })
-        const result = await provider.getWebhookActionAndData(payload(first.body, headers))
+        const forged = await signed(first.body, { secret: "forged-secret-that-is-not-the-store-one" })
+        const result = await provider.getWebhookActionAndData(payload(forged.body, forged.headers))
         expect(result).toEqual({ action: "not_supported" })
       })
 
       it("ignores an event whose body was changed after signing", async () => {
         const provider = subject.create()
         const [first] = hooks().cases(sessionId("tampered")).filter((c) => acted(c.expected.action))
-        const headers = await hooks().sign(first.body)
-        const tampered = first.body.replace(/"amount(_received|_capturable)?":\s*(\d+)/, (_m, suffix = "", digits) => `"amount${suffix}":${Number(digits) * 10}`)
-        expect(tampered).not.toBe(first.body)
-        const result = await provider.getWebhookActionAndData(payload(tampered, headers))
+        const event = await signed(first.body)
+        const tampered = (hooks().tamper ?? tamperAmount)(event.body)
+        expect(tampered).not.toBe(event.body)
+        const result = await provider.getWebhookActionAndData(payload(tampered, event.headers))
         expect(result).toEqual({ action: "not_supported" })
       })
 
       it("ignores a stale event replayed outside the tolerance", async () => {
         const provider = subject.create()
         const [first] = hooks().cases(sessionId("stale")).filter((c) => acted(c.expected.action))
-        const headers = await hooks().sign(first.body, { timestampSeconds: Math.floor(Date.now() / 1000) - 3600 })
-        const result = await provider.getWebhookActionAndData(payload(first.body, headers))
+        const stale = await signed(first.body, { timestampSeconds: Math.floor(Date.now() / 1000) - 3600 })
+        const result = await provider.getWebhookActionAndData(payload(stale.body, stale.headers))
         expect(result).toEqual({ action: "not_supported" })
       })
 
       it("ignores an unsigned event", async () => {
         const provider = subject.create()
         const [first] = hooks().cases(sessionId("unsigned")).filter((c) => acted(c.expected.action))
-        const result = await provider.getWebhookActionAndData(payload(first.body, {}))
+        const result = await provider.getWebhookActionAndData(payload(first.body, contentTypeOnly(first.body)))
         expect(result).toEqual({ action: "not_supported" })
       })
     })
   })
+}
+
+function isSignedBody(value: SignedWebhook): value is { headers: Record<string, string>; body: string } {
+  return typeof (value as { body?: unknown }).body === "string" && typeof (value as { headers?: unknown }).headers === "object"
+}
+
+const isForm = (body: string) => !/^\s*[[{]/.test(body)
+
+/** The body as Medusa's route hands it to the provider: parsed JSON or form fields. */
+function parseWebhookBody(body: string, headers: Record<string, string>): Record<string, unknown> {
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? ""
+  if (type.includes("application/x-www-form-urlencoded") || (!type && isForm(body))) {
+    return Object.fromEntries(new URLSearchParams(body))
+  }
+  return JSON.parse(body)
+}
+
+function contentTypeOnly(body: string): Record<string, string> {
+  return { "content-type": isForm(body) ? "application/x-www-form-urlencoded" : "application/json" }
+}
+
+/**
+ * Multiply the first amount in a signed body by ten: a JSON number (`"amount":12000`), a
+ * JSON decimal string (`"value":"120.00"`) or a form field (`TradeAmt=120`).
+ */
+export function tamperAmount(body: string): string {
+  const json = /"(amount(?:_received|_capturable)?|value)"(\s*:\s*)("?)(\d+)(\.\d+)?("?)/
+  if (json.test(body)) {
+    return body.replace(json, (_m, key, colon, open, whole, fraction = "", close) => `"${key}"${colon}${open}${Number(whole) * 10}${fraction}${close}`)
+  }
+  const form = /(^|&)(TradeAmt|amount|value)=(\d+)/i
+  return body.replace(form, (_m, lead, key, digits) => `${lead}${key}=${Number(digits) * 10}`)
 }
 
 /** Storefront calls in a fixture (confirm, approve) are the shopper's, not the provider's. */

@@ -4,10 +4,8 @@
  * shared conformance suite (which hands signatures over in headers) post ECPay's
  * in-body signature.
  */
-import type { ProviderWebhookPayload, WebhookActionResult } from "@medusajs/framework/types"
 import { checkMacValue } from "../../src/modules/payment-ecpay/checkmac"
 import { formatTaipeiTime, parseEcpayAnswer } from "../../src/modules/payment-ecpay/mapping"
-import EcpayProviderService from "../../src/modules/payment-ecpay/service"
 import { FixtureSession, loadFixture } from "./fixtures"
 
 export const ECPAY_STAGE_ORIGIN = "https://payment-stage.ecpay.com.tw"
@@ -110,31 +108,20 @@ export function signFixtureAnswers(replay: FixtureSession | undefined, scenario:
 }
 
 /**
- * The conformance suite signs Stripe-style: the body stays as written and the signature
- * travels in headers. ECPay signs inside the posted form, `PaymentDate` included; this
- * test-only adapter puts the signature (and the signed `PaymentDate`) back into the fields
- * before the real provider reads them, so forged, tampered, stale and unsigned cases reach
- * the provider exactly as ECPay would have posted them.
+ * The conformance suite's `sign` for ECPay, which signs inside the posted form: the
+ * fields of `body` with `PaymentDate` set to `timestampSeconds` (when given) and their
+ * CheckMacValue computed with `secret` (a forgery) or the store's HashKey, posted as a form.
  */
-export const SIGNATURE_HEADER = "x-test-ecpay-checkmacvalue"
-export const PAYMENT_DATE_HEADER = "x-test-ecpay-paymentdate"
-
-export class ConformanceEcpayProvider extends EcpayProviderService {
-  override async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    const headers = (payload.headers ?? {}) as Record<string, unknown>
-    const data = { ...((payload.data ?? {}) as Record<string, unknown>) }
-    if (typeof headers[PAYMENT_DATE_HEADER] === "string") data.PaymentDate = headers[PAYMENT_DATE_HEADER]
-    if (typeof headers[SIGNATURE_HEADER] === "string") data.CheckMacValue = headers[SIGNATURE_HEADER]
-    return super.getWebhookActionAndData({ ...payload, data, rawData: Buffer.from(formBody(stringFields(data))) })
+export function signNotificationForm(
+  body: string,
+  options: { timestampSeconds?: number; secret?: string } = {}
+): { body: string; headers: Record<string, string> } {
+  const fields = Object.fromEntries(new URLSearchParams(body))
+  if (options.timestampSeconds !== undefined) {
+    fields.PaymentDate = formatTaipeiTime(options.timestampSeconds * 1000)
   }
-}
-
-/** The suite's `sign`: the CheckMacValue of the JSON-written fields, `PaymentDate` set from `timestampSeconds`. */
-export function signConformanceBody(body: string, options: { timestampSeconds?: number; secret?: string } = {}): Record<string, string> {
-  const fields = stringFields(JSON.parse(body) as Record<string, unknown>)
-  fields.PaymentDate = formatTaipeiTime((options.timestampSeconds ?? Math.floor(Date.now() / 1000)) * 1000)
   const signed = signEcpay(fields, options.secret ?? ecpayTestKeys.hashKey)
-  return { [SIGNATURE_HEADER]: signed.CheckMacValue, [PAYMENT_DATE_HEADER]: fields.PaymentDate }
+  return { body: formBody(signed), headers: { "content-type": "application/x-www-form-urlencoded" } }
 }
 
 function stringFields(data: Record<string, unknown>): Record<string, string> {
