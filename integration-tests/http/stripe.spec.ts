@@ -87,7 +87,11 @@ medusaIntegrationTestRunner({
       try {
         const first = await http.post("/hooks/payment/stripe_stripe", body, { headers })
         expect(first.status).toBe(200)
-        const order = await eventually(() => orderOfCart(getContainer(), cartId), "the order placed by the webhook")
+        // The order and its payment are written by the same workflow: wait for both.
+        const order = await eventually(async () => {
+          const placed = await orderOfCart(getContainer(), cartId)
+          return placed?.payment_collections?.[0]?.payments?.length ? placed : undefined
+        }, "the order placed by the webhook, with its payment")
         expect(order.payment_collections[0].payments).toHaveLength(1)
         expect(order.payment_collections[0].payments[0]).toEqual(expect.objectContaining({ provider_id: PROVIDER, amount: 100 }))
 
