@@ -119,12 +119,33 @@ async function supervise(onFatal) {
   const env = { ...process.env, NODE_ENV: "development", PORT: String(port) }
   delete env[SUPERVISOR_FLAG]
 
-  let stripePlaceholder = false
-  if (!effective.STRIPE_API_KEY) {
-    // Registers Stripe with a key that satisfies its option check; calls to Stripe fail.
-    env.STRIPE_API_KEY = effective.STRIPE_API_KEY = "sk_test_demo_placeholder"
-    stripePlaceholder = true
+  // Demo stand-ins for providers the merchant has not configured in .env, so every
+  // provider of the collection shows up: the offline methods and ECPay's public stage
+  // merchant work as they are; Stripe and PayPal get placeholders (their calls fail until
+  // real sandbox keys are in .env).
+  const demoNotes = []
+  const standIn = (required, values, note) => {
+    if (required.every((name) => effective[name])) return
+    for (const [name, value] of Object.entries(values)) {
+      if (!effective[name]) env[name] = effective[name] = value
+    }
+    demoNotes.push(note)
   }
+  standIn(["STRIPE_API_KEY"], { STRIPE_API_KEY: "sk_test_demo_placeholder" },
+    "Stripe is registered with a placeholder key: real sandbox keys go in .env (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET).")
+  standIn(["PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET"],
+    { PAYPAL_CLIENT_ID: "demo-placeholder-client-id", PAYPAL_CLIENT_SECRET: "demo-placeholder-client-secret", PAYPAL_VERIFY_CREDENTIALS_AT_BOOT: "false" },
+    "PayPal is registered with placeholder credentials: sandbox ones go in .env (PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID).")
+  standIn(["COD_ENABLED"], { COD_ENABLED: "true", COD_MAX_AMOUNT: "EUR:500,USD:550,TWD:15000,JPY:70000" },
+    "Cash on delivery is on for the demo (COD_ENABLED), limited to 500 EUR / 550 USD / 15000 TWD / 70000 JPY.")
+  standIn(["BANK_TRANSFER_ACCOUNT_HOLDER"],
+    { BANK_TRANSFER_ACCOUNT_HOLDER: "Demo Store Ltd", BANK_TRANSFER_IBAN: "DE89370400440532013000", BANK_TRANSFER_BIC: "COBADEFFXXX", BANK_TRANSFER_BANK_NAME: "Demo Bank" },
+    "Bank transfer shows a demo account (BANK_TRANSFER_* in .env for yours).")
+  // ECPay's public stage merchant (https://developers.ecpay.com.tw/?p=2856): real test payments
+  // on ECPay's stage site; its notifications need this server reachable at ECPAY_PUBLIC_URL.
+  standIn(["ECPAY_MERCHANT_ID"],
+    { ECPAY_MERCHANT_ID: "3002607", ECPAY_HASH_KEY: "pwFHCqoQZGmho4w6", ECPAY_HASH_IV: "EkRm7iFT261dpevs", ECPAY_ENVIRONMENT: "stage", ECPAY_PUBLIC_URL: `http://localhost:${port}` },
+    "ECPay uses its public stage merchant 3002607; ECPay can only notify a public ECPAY_PUBLIC_URL.")
   const admin = state.adminCredentials(process.env)
 
   // --- PostgreSQL ------------------------------------------------------------------------
@@ -259,7 +280,8 @@ async function supervise(onFatal) {
   const providers = [...new Set(regions.flatMap((r) => (r.payment_providers ?? []).map((p) => p.id)))].sort((a, b) =>
     a === "pp_system_default" ? -1 : b === "pp_system_default" ? 1 : a.localeCompare(b)
   )
-  const webhooks = providers.filter((id) => id !== "pp_system_default")
+  // Offline methods have no gateway to notify the store.
+  const webhooks = providers.filter((id) => id !== "pp_system_default" && !/^pp_(cod|bank-transfer)_/.test(id))
   const pad = (text, width) => text.padEnd(width)
   const lines = [
     "",
@@ -280,11 +302,9 @@ async function supervise(onFatal) {
     ` Payment providers  ${providers.join(", ") || "(none found)"}`,
     ` Webhook URLs`,
     ...(webhooks.length
-      ? webhooks.map((id) => `   ${pad(id, 24)} ${baseUrl}/hooks/payment/${id.replace(/^pp_/, "")}`)
+      ? webhooks.map((id) => `   ${pad(id, 26)} ${baseUrl}${notificationPath(id)}`)
       : ["   (no payment gateway registered)"]),
-    ...(stripePlaceholder
-      ? ["", " Stripe is registered with a placeholder key: real sandbox keys go in .env (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET)."]
-      : []),
+    ...(demoNotes.length ? ["", ...demoNotes.map((note) => ` ${note}`)] : []),
     "",
     ` Database           ${state.redactUrl(databaseUrl)} (${databaseNote})`,
     ` Logs               .logs/demo-migrate.log, .logs/demo-seed.log; server log above`,
@@ -293,6 +313,16 @@ async function supervise(onFatal) {
     "",
   ]
   console.log(lines.join("\n"))
+}
+
+/**
+ * Where a provider's gateway posts: Medusa's generic webhook route, except for hosted
+ * payment pages that need their own acknowledgement (ECPay answers `1|OK`).
+ */
+function notificationPath(providerId) {
+  const [identifier, ...rest] = providerId.replace(/^pp_/, "").split("_")
+  if (identifier === "ecpay") return `/hooks/ecpay/${rest.join("_")}`
+  return `/hooks/payment/${providerId.replace(/^pp_/, "")}`
 }
 
 /** The regions the store API lists with the demo's publishable key (retried briefly). */

@@ -1,3 +1,4 @@
+import { eligibilityFromEnv } from "../../lib/payments/eligibility"
 import { envList, type ProviderDeclaration } from "../../lib/payments/registry"
 
 /** How the collection registers ECPay from the environment (see src/payment-providers.ts). */
@@ -23,5 +24,7 @@ export const ecpayDeclaration: ProviderDeclaration = {
     capture: env.ECPAY_CAPTURE || undefined,
     tradeNoPrefix: env.ECPAY_TRADE_NO_PREFIX || undefined,
     apiBaseUrl: env.ECPAY_API_BASE_URL || undefined,
+    // ECPAY_ALLOWED_COUNTRIES, ECPAY_MIN_AMOUNT, ECPAY_MAX_AMOUNT (ECPay takes TWD only)
+    ...eligibilityFromEnv("ECPAY", env),
   }),
 }
