@@ -59,11 +59,12 @@ describeConformance({
     return { label: note, data: { id: order.id, status: "CREATED", amount: "100.00", currency_code: "USD" }, expected: EXPECTED[index][1] }
   }),
   amountOf: (data) => String(data.amount),
-  // PayPal takes no three-decimal currency (no KWD: https://developer.paypal.com/docs/api/reference/currency-codes/);
-  // its refusal is asserted in the provider's unit tests. HUF stands in: two decimals in
+  // PayPal takes no three-decimal currency (https://developer.paypal.com/docs/api/reference/currency-codes/):
+  // KWD is refused with the eligibility reason, before any call. HUF is added: two decimals in
   // ISO 4217, none at PayPal, so it exercises the per-gateway override.
   amounts: [
     { currency: "jpy", amount: 1000 },
+    { currency: "kwd", amount: 12.345, refused: /^PayPal is only available in AUD, .* and USD, not KWD$/ },
     { currency: "huf", amount: 1500 },
     { currency: "usd", amount: 10.99 },
   ],
