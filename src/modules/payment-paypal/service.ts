@@ -299,6 +299,11 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       )
       return { data }
     }
+    if (unrecorded.gt(0)) {
+      this.logger_.info?.(
+        `PayPal: ${formatAmount(unrecorded, currency)} of order ${data.id} was already captured at PayPal; counted in this capture`
+      )
+    }
     const authorization = data.authorization
     if (data.intent === "CAPTURE" || !authorization) {
       throw new PaymentInputError(
@@ -311,7 +316,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       throw new PaymentInputError(`PayPal: authorization ${authorization.id} is ${authorization.status} and cannot be captured`)
     }
     const remaining = new BigNumberJS(authorization.amount).minus(heldAtPaypal)
-    const amount = requested ?? remaining
+    const amount = requested ? requested.minus(BigNumberJS.max(unrecorded, 0)) : remaining
     if (amount.lte(0) || amount.gt(remaining)) {
       throw new PaymentInputError(
         `PayPal: cannot capture ${formatAmount(amount, currency)} of order ${data.id}: ` +
@@ -352,32 +357,43 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     return { data: withTotals({ ...data, status: "COMPLETED", authorization: authorizationAfter, captures }) }
   }
 
+  /**
+   * Refunds from the captures, never more than captured (refused before PayPal is called).
+   * A refund PayPal already holds (made in its dashboard, which Medusa only learns of when
+   * the admin records it, or one whose answer was lost) is recorded rather than made again.
+   */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
-    const data = this.sessionData(input.data)
-    const currency = data.currency_code
+    const known = this.sessionData(input.data)
+    const currency = known.currency_code
     const amount = new BigNumberJS(toPaypalMoney(input.amount, currency).value)
     if (amount.lte(0)) {
       throw new PaymentInputError("PayPal: a refund amount must be greater than zero")
     }
-    const captured = capturedTotal(
-      data.captures.filter((c) => c.status !== "PENDING"),
-      currency
-    )
-    const refunded = new BigNumberJS(data.amount_refunded)
+    const captured = refundableTotal(known)
+    const refunded = refundedTotal(known.refunds)
     if (captured.lte(0)) {
-      throw new PaymentInputError(`PayPal: order ${data.id} has nothing captured to refund`)
+      throw new PaymentInputError(`PayPal: order ${known.id} has nothing captured to refund`)
     }
     if (refunded.plus(amount).gt(captured)) {
       throw new PaymentInputError(
-        `PayPal: cannot refund ${formatAmount(amount, currency)} of order ${data.id}: only ` +
+        `PayPal: cannot refund ${formatAmount(amount, currency)} of order ${known.id}: only ` +
           `${formatAmount(BigNumberJS.max(captured.minus(refunded), 0), currency)} of the ${formatAmount(captured, currency)} captured remains`
       )
     }
+    const data = toSessionData(await this.getOrder(known.id, "look up the PayPal order before refunding"), known)
+    const unrecorded = BigNumberJS.max(refundedTotal(data.refunds).minus(refunded), 0)
+    if (unrecorded.gte(amount)) {
+      this.logger_.info?.(
+        `PayPal: ${formatAmount(unrecorded, currency)} of order ${data.id} was already refunded at PayPal; recorded without a new refund`
+      )
+      return { data }
+    }
+    const toRefund = amount.minus(unrecorded)
     const key = input.context?.idempotency_key ?? deriveKey("paypal:refund", data.id, refunded.toFixed(), amount.toFixed())
     let refunds = data.refunds
     // One Medusa refund may span several PayPal captures (partial captures): each part is
     // refunded from its own capture under its own key.
-    for (const [index, part] of allocateRefund(data, amount).entries()) {
+    for (const [index, part] of allocateRefund(data, toRefund).entries()) {
       const { body: refund } = await this.client_.request<PaypalRefund>({
         method: "POST",
         path: `/v2/payments/captures/${encodeURIComponent(part.capture_id)}/refund`,
@@ -733,6 +749,21 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       )
     }
   }
+}
+
+/** What the settled captures hold (a pending capture cannot be refunded yet). */
+function refundableTotal(data: PaypalSessionData): BigNumberJS {
+  return capturedTotal(
+    data.captures.filter((c) => c.status !== "PENDING"),
+    data.currency_code
+  )
+}
+
+/** Refunds that did not fail. */
+function refundedTotal(refunds: PaypalSessionData["refunds"]): BigNumberJS {
+  return refunds
+    .filter((r) => r.status !== "FAILED" && r.status !== "CANCELLED")
+    .reduce((total, r) => total.plus(r.amount), new BigNumberJS(0))
 }
 
 function assertPositive(money: { value: string; currency_code: string }): void {

@@ -405,6 +405,51 @@ describe("PayPal provider", () => {
     fixture.finish()
   })
 
+  it("records a refund PayPal already holds (made in its dashboard) instead of refunding again, and refunds only the rest", async () => {
+    const { service, lines } = provider()
+    const session_id = "payses_01DASHBOARDREFUND"
+    const base = loadFixture("paypal", "lifecycle-manual-capture")
+    // The order as PayPal shows it after a 20.00 refund made in PayPal's dashboard.
+    const afterDashboardRefund = JSON.parse(JSON.stringify(base.interactions[10].response.body).split("{{session_id}}").join(session_id))
+    const refundAnswer = JSON.parse(JSON.stringify(base.interactions[11].response.body).split("{{session_id}}").join(session_id))
+    const fixture = inline(
+      {
+        scenario: "dashboard-refund",
+        interactions: [
+          tokenInteraction(),
+          { request: { method: "GET", path: "/v2/checkout/orders/8RU61172JS455403V" }, response: { status: 200, body: afterDashboardRefund } },
+          { request: { method: "GET", path: "/v2/checkout/orders/8RU61172JS455403V" }, response: { status: 200, body: afterDashboardRefund } },
+          {
+            request: {
+              method: "POST",
+              path: "/v2/payments/captures/6P7749307R532733N/refund",
+              body: { amount: { currency_code: "USD", value: "10.00" }, custom_id: session_id },
+              headers: { "paypal-request-id": "ref_01THIRTY" },
+            },
+            response: { status: 201, body: { ...refundAnswer, amount: { currency_code: "USD", value: "10.00" } } },
+          },
+        ],
+      },
+      { session_id }
+    )
+    const data = {
+      id: "8RU61172JS455403V",
+      status: "COMPLETED",
+      amount: "120.00",
+      currency_code: "USD",
+      session_id,
+      captures: [{ id: "6P7749307R532733N", status: "COMPLETED", amount: "120.00", final_capture: true }],
+    }
+    // The admin records the dashboard's 20.00 in Medusa: nothing is refunded again.
+    const recorded = await service.refundPayment({ amount: 20, data, context: { idempotency_key: "ref_01TWENTY" } })
+    expect(recorded.data).toEqual(expect.objectContaining({ amount_refunded: "20.00" }))
+    expect(lines.join("\n")).toMatch(/20.00 USD of order 8RU61172JS455403V was already refunded at PayPal; recorded without a new refund/)
+    // Without the record (the same data as before): a refund of 30.00 counts the 20.00 PayPal holds and refunds 10.00.
+    const rest = await service.refundPayment({ amount: 30, data, context: { idempotency_key: "ref_01THIRTY" } })
+    expect(rest.data).toEqual(expect.objectContaining({ amount_refunded: "30.00" }))
+    fixture.finish()
+  })
+
   it("refunds only what was captured, and nothing of a pending capture", async () => {
     const { service } = provider()
     const fixture = inline({ scenario: "none", interactions: [] })
