@@ -8,11 +8,10 @@ export const paypalDeclaration: ProviderDeclaration = {
   id: "paypal",
   identifier: "paypal",
   // Without a webhook id no notification verifies, so production needs all three.
-  get requiredEnv() {
-    return process.env.NODE_ENV === "production"
+  requiredEnv: (env) =>
+    env.NODE_ENV === "production"
       ? ["PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET", "PAYPAL_WEBHOOK_ID"]
-      : ["PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET"]
-  },
+      : ["PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET"],
   options: (env) => ({
     clientId: env.PAYPAL_CLIENT_ID,
     clientSecret: env.PAYPAL_CLIENT_SECRET,
