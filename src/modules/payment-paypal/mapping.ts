@@ -48,10 +48,6 @@ export interface PaypalMoney {
   value: string
 }
 
-export function isPaypalCurrency(currency: string): boolean {
-  return PAYPAL_CURRENCIES.includes(normalizeCurrency(currency))
-}
-
 /** A PayPal-supported currency code, upper-case, or a clear refusal. */
 export function toPaypalCurrency(currency: string): string {
   const code = normalizeCurrency(currency)
@@ -305,6 +301,8 @@ export interface PaypalSessionData extends Record<string, unknown> {
   decline: { issue: string; description: string | null } | null
   /** Canceled before any money was reserved: nothing to void at PayPal. */
   canceled: boolean
+  /** Declines so far; each new attempt gets its own PayPal-Request-Id. */
+  declined_attempts: number
   /** Bumped on every amount change; part of the derived PayPal-Request-Id. */
   update_seq: number
 }
@@ -418,6 +416,7 @@ export function toSessionData(order: PaypalOrder, previous: Partial<PaypalSessio
     amount_refunded: "0",
     decline: previous.decline ?? null,
     canceled: previous.canceled ?? false,
+    declined_attempts: previous.declined_attempts ?? 0,
     update_seq: previous.update_seq ?? 0,
   })
 }

@@ -239,7 +239,10 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     if (order.status === "APPROVED") {
       // Medusa passes the session id here as it does to initiatePayment: PayPal-Request-Id
       // is namespaced per operation so the create cannot be replayed in its place.
-      const key = `${input.context?.idempotency_key ?? data.session_id ?? data.id}-${data.intent === "CAPTURE" ? "capture" : "authorize"}`
+      // After a decline the buyer tries again with another funding source: a new key, so
+      // PayPal does not answer with the stored decline.
+      const attempt = data.declined_attempts > 0 ? `-${data.declined_attempts + 1}` : ""
+      const key = `${input.context?.idempotency_key ?? data.session_id ?? data.id}-${data.intent === "CAPTURE" ? "capture" : "authorize"}${attempt}`
       try {
         order = (
           await this.client_.request<PaypalOrder>({
@@ -256,7 +259,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
         if (status) {
           // The reason without personal data, for the storefront to show.
           const decline = { issue: issue!, description: describeIssue(issue, issue!) }
-          return { status, data: { ...toSessionData(order, data), decline } }
+          return { status, data: { ...toSessionData(order, data), decline, declined_attempts: data.declined_attempts + 1 } }
         }
         if (issue === "ORDER_NOT_APPROVED") {
           return { status: PaymentSessionStatus.REQUIRES_MORE, data: toSessionData(order, data) }
@@ -732,6 +735,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       amount_refunded: "0",
       decline: d.decline ?? null,
       canceled: d.canceled === true,
+      declined_attempts: Number(d.declined_attempts ?? 0),
       update_seq: Number(d.update_seq ?? 0),
     } as PaypalSessionData)
   }

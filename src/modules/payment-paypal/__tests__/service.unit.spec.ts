@@ -278,9 +278,10 @@ describe("PayPal provider", () => {
     expect(captured.status).toBe("captured")
     expect(captured.data).toEqual(expect.objectContaining({ decline: null, amount_captured: "100.00" }))
     fixture.finish()
+    // A new attempt, a new key: PayPal would answer a repeated key with the stored decline.
     expect(fixture.requests.filter((r) => r.method === "POST" && r.path.endsWith("/capture")).map((r) => r.headers["paypal-request-id"])).toEqual([
       `${session_id}-capture`,
-      `${session_id}-capture`,
+      `${session_id}-capture-2`,
     ])
   })
 
