@@ -58,8 +58,9 @@ medusaIntegrationTestRunner({
       await http.post(`/admin/payments/${payment.id}/capture`, {}, store.admin)
       await http.post(`/admin/payments/${payment.id}/refund`, { amount: 40 }, store.admin)
 
-      // The module refuses a refund beyond what is left before Stripe is called: the
-      // fixture has no interaction for it and would fail on an extra request.
+      // One cent beyond what is left: Medusa 2.21's own guard lets exactly one currency
+      // epsilon through (it compares with <, not <=), so the provider's guard refuses it,
+      // before any Stripe call (the fixture has no interaction for it and would fail).
       const tooMuch = await refused(http.post(`/admin/payments/${payment.id}/refund`, { amount: 60.01 }, store.admin))
       expect(tooMuch.status).toBe(400)
 
