@@ -25,6 +25,7 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { requestedCaptureAmount } from "../../lib/payments/captures"
 import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
 import {
   GatewayRejectedError,
@@ -466,26 +467,9 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
    * than closed whole (which would take more money than Medusa records).
    */
   protected async refusePartialCapture(captureId: string | undefined, data: EcpaySessionData): Promise<void> {
-    if (!captureId) return
-    const service = (() => {
-      try {
-        const candidate = (this.container as Record<string, unknown>).captureService as
-          | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
-          | undefined
-        return typeof candidate?.retrieve === "function" ? candidate : undefined
-      } catch {
-        return undefined
-      }
-    })()
-    if (!service) return
-    let captured: unknown
-    try {
-      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
-      captured = capture.raw_amount ?? capture.amount
-    } catch {
-      return
-    }
-    if (compareAmounts(captured as BigNumberInput, data.amount) < 0) {
+    const captured = await requestedCaptureAmount(this.container, captureId)
+    if (!captured) return
+    if (compareAmounts(captured, data.amount) < 0) {
       throw new NotSupportedError(
         "ECPay",
         "A partial capture",

@@ -23,6 +23,7 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { AbstractPaymentProvider, PaymentActions } from "@medusajs/framework/utils"
+import { requestedCaptureAmount } from "../../lib/payments/captures"
 import {
   EligibilityRules,
   ProviderEligibility,
@@ -48,10 +49,6 @@ import {
 import { BankTransferOptions, CodOptions, parseBankTransferOptions, parseCodOptions } from "./options"
 
 type Cradle = Record<string, unknown> & { logger?: Logger }
-
-interface CaptureLookup {
-  retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }>
-}
 
 /**
  * What cash on delivery and bank transfer share: no gateway, no network. The session is
@@ -171,25 +168,7 @@ abstract class OfflineProviderService<O extends EligibilityRules> extends Abstra
    * call), the outstanding rest is recorded.
    */
   protected async requestedCaptureAmount(captureId: string | null): Promise<BigNumberInput | undefined> {
-    const service = this.captureLookup()
-    if (!captureId || !service) {
-      return undefined
-    }
-    try {
-      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
-      return (capture.raw_amount ?? capture.amount) as BigNumberInput
-    } catch {
-      return undefined
-    }
-  }
-
-  private captureLookup(): CaptureLookup | undefined {
-    try {
-      const service = (this.container as Record<string, unknown>).captureService as CaptureLookup | undefined
-      return typeof service?.retrieve === "function" ? service : undefined
-    } catch {
-      return undefined
-    }
+    return (await requestedCaptureAmount(this.container, captureId))?.toFixed()
   }
 }
 

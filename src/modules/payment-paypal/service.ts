@@ -38,6 +38,7 @@ import {
   NotSupportedError,
   PaymentInputError,
 } from "../../lib/payments/errors"
+import { requestedCaptureAmount } from "../../lib/payments/captures"
 import { ProviderEligibility, assertEligible } from "../../lib/payments/eligibility"
 import { formatAmount } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
@@ -613,32 +614,10 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
    * Payment Module's capture service tells it. Without it, the rest of the authorization.
    */
   protected async requestedCaptureAmount(captureId: string | undefined, data: PaypalSessionData): Promise<BigNumberJS | undefined> {
-    const service = this.captureLookup()
-    if (!captureId || !service) {
-      return undefined
-    }
-    try {
-      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
-      const amount = new BigNumberJS(toPaypalMoney((capture.raw_amount ?? capture.amount) as BigNumberInput, data.currency_code).value)
-      return amount.gt(0) ? amount : undefined
-    } catch {
-      // Not a capture of this module (a direct call, a test): the rest of the authorization.
-      return undefined
-    }
-  }
-
-  private captureLookup():
-    | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
-    | undefined {
-    try {
-      const container = this.container as Record<string, unknown>
-      const service = container.captureService as
-        | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
-        | undefined
-      return typeof service?.retrieve === "function" ? service : undefined
-    } catch {
-      return undefined
-    }
+    const requested = await requestedCaptureAmount(this.container, captureId)
+    if (!requested) return undefined
+    const amount = new BigNumberJS(toPaypalMoney(requested.toFixed(), data.currency_code).value)
+    return amount.gt(0) ? amount : undefined
   }
 
   protected async verifyLocally(transmission: PaypalTransmission, webhookId: string, raw: Buffer): Promise<VerifyResult> {

@@ -47,6 +47,7 @@ import {
 import { redactText } from "../../lib/payments/redact"
 import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
+import { requestedCaptureAmount } from "../../lib/payments/captures"
 import { formatAmount, fromMinorUnits } from "../../lib/payments/money"
 import {
   IntentStatusInput,
@@ -491,41 +492,14 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   }
 
   /**
-   * The amount of the capture Medusa is recording, so a partial capture in the admin
-   * captures that amount at Stripe rather than the whole authorization. Medusa's
-   * `CapturePaymentInput` carries no amount, but its idempotency key is the capture's
-   * id and the capture is already committed, so the Payment Module's own capture
-   * service tells it. When that lookup is not possible the whole amount is captured.
+   * The amount of the capture Medusa is recording, in Stripe's units, when it is less than
+   * what the intent can capture (a partial capture in the admin); otherwise the whole.
    */
   protected async requestedCaptureAmount(captureId: string | undefined, data: StripeSessionData): Promise<number | undefined> {
-    const service = this.captureLookup()
-    if (!captureId || !service) {
-      return undefined
-    }
-    try {
-      const capture = await service.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
-      const amount = toStripeAmount((capture.raw_amount ?? capture.amount) as BigNumberInput, data.currency)
-      if (amount > 0 && amount < data.amount_capturable) {
-        return amount
-      }
-    } catch {
-      // Not a capture of this module (a direct call, a test): capture the whole amount.
-    }
-    return undefined
-  }
-
-  private captureLookup():
-    | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
-    | undefined {
-    try {
-      const container = this.container as Record<string, unknown>
-      const service = container.captureService as
-        | { retrieve(id: string, config: object): Promise<{ amount: unknown; raw_amount?: unknown }> }
-        | undefined
-      return typeof service?.retrieve === "function" ? service : undefined
-    } catch {
-      return undefined
-    }
+    const requested = await requestedCaptureAmount(this.container, captureId)
+    if (!requested) return undefined
+    const amount = toStripeAmount(requested.toFixed(), data.currency)
+    return amount > 0 && amount < data.amount_capturable ? amount : undefined
   }
 
   protected statusOf(intent: IntentStatusInput) {
