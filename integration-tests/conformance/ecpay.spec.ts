@@ -1,4 +1,4 @@
-import type { Logger } from "@medusajs/framework/types"
+import { quietLogger } from "../harness/loggers"
 import { describeConformance } from "../harness/conformance"
 import {
   ECPAY_STAGE_ORIGIN,
@@ -10,7 +10,6 @@ import {
 } from "../harness/ecpay"
 import EcpayProviderService, { ECPAY_IDEMPOTENCY_HEADER } from "../../src/modules/payment-ecpay/service"
 
-const quietLogger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, log: () => {} } as unknown as Logger
 
 /** A session holding one of the status-mapping fixture's orders. */
 const session = (merchant_trade_no: string) => ({

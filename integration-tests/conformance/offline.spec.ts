@@ -1,9 +1,8 @@
-import { Logger } from "@medusajs/framework/types"
+import { quietLogger } from "../harness/loggers"
 import { toBigNumber } from "../../src/lib/payments/money"
 import { BankTransferProviderService, CodProviderService } from "../../src/modules/payment-offline/service"
 import { ConformanceSubject, describeConformance } from "../harness/conformance"
 
-const quietLogger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, log: () => {} } as unknown as Logger
 
 export const offlineTestOptions = {
   cod: { fee: { USD: "2.50" } },

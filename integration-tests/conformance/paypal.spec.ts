@@ -1,16 +1,9 @@
-import { Logger } from "@medusajs/framework/types"
+import { quietLogger } from "../harness/loggers"
 import PaypalProviderService from "../../src/modules/payment-paypal/service"
 import { describeConformance } from "../harness/conformance"
 import { loadFixture } from "../harness/fixtures"
 import { PAYPAL_ORIGIN, paypalTestOptions, paypalWebhookCases, signPaypal } from "../harness/paypal"
 
-const quietLogger = {
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  debug: () => {},
-  log: () => {},
-} as unknown as Logger
 
 /** Each GET of the status-mapping fixture, read back into the session data it starts from. */
 const statusOrders = loadFixture("paypal", "status-mapping")

@@ -1,4 +1,4 @@
-import { Logger } from "@medusajs/framework/types"
+import { quietLogger } from "../harness/loggers"
 import StripeProviderService from "../../src/modules/payment-stripe/service"
 import { fromStripeAmount } from "../../src/modules/payment-stripe/mapping"
 import { describeConformance } from "../harness/conformance"
@@ -13,14 +13,7 @@ import {
   stripeTestOptions,
 } from "../harness/stripe"
 
-export const quietLogger = {
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  debug: () => {},
-  log: () => {},
-} as unknown as Logger
-
+export 
 const statusIntents = loadFixture("stripe", "status-mapping").interactions.map(
   (i) => i.response.body as { id: string; status: string }
 )

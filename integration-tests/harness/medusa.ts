@@ -3,7 +3,7 @@
  * store with a region per provider set, a product, a publishable key and an admin, and
  * the storefront's checkout calls, all through Medusa's own workflows and routes.
  */
-import type { MedusaContainer } from "@medusajs/framework/types"
+import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import {
   createApiKeysWorkflow,
@@ -195,6 +195,36 @@ export async function orderOfCart(container: MedusaContainer, cartId: string): P
     filters: { id: orderId },
   })
   return orders[0]
+}
+
+/**
+ * The order a webhook places for a cart, once it has its payment: the order and its
+ * payment are written by the same workflow, so waiting for the order alone can be early.
+ */
+export async function orderPlacedFor(container: MedusaContainer, cartId: string, what: string): Promise<any> {
+  return eventually(async () => {
+    const placed = await orderOfCart(container, cartId)
+    return placed?.payment_collections?.[0]?.payments?.length ? placed : undefined
+  }, what)
+}
+
+/**
+ * Watch what the Payment Module makes of each webhook delivery (Medusa's subscriber calls
+ * `getWebhookActionAndData`), without changing it: `processed(n)` waits for the n-th
+ * delivery and gives its result. Call `restore()` in a `finally`.
+ */
+export function watchWebhooks(container: MedusaContainer): {
+  processed(n: number): Promise<WebhookActionResult>
+  restore(): void
+} {
+  const spy = jest.spyOn(container.resolve(Modules.PAYMENT), "getWebhookActionAndData")
+  return {
+    async processed(n: number) {
+      await eventually(async () => spy.mock.results.length >= n, `webhook delivery ${n} to be processed`)
+      return spy.mock.results[n - 1].value as Promise<WebhookActionResult>
+    },
+    restore: () => spy.mockRestore(),
+  }
 }
 
 /** Poll `probe` until it returns something truthy, or fail after `timeoutMs`. */

@@ -1,7 +1,6 @@
-import { Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FixtureSession, loadFixture } from "../harness/fixtures"
-import { Api, TestStore, cartWithSession, eventually, orderOfCart, refused, setUpStore } from "../harness/medusa"
+import { Api, TestStore, cartWithSession, orderOfCart, orderPlacedFor, refused, setUpStore, watchWebhooks } from "../harness/medusa"
 import { PAYPAL_ORIGIN, PAYPAL_TOKEN_PATH, approvedOrder, paypalEvent, paypalTestKeys, signPaypal } from "../harness/paypal"
 
 // The app reads its providers from the environment, as in production.
@@ -138,12 +137,11 @@ medusaIntegrationTestRunner({
       const fixture = play("http-webhook-completes-cart")
       const { cartId, session } = await cartWithSession(http, store, PROVIDER)
       const body = paypalEvent("CHECKOUT.ORDER.APPROVED", approvedOrder(session.id, String(session.data.id), "100.00"))
-      const payments = getContainer().resolve(Modules.PAYMENT)
-      const seen = jest.spyOn(payments, "getWebhookActionAndData")
+      const webhooks = watchWebhooks(getContainer())
       try {
         const first = await http.post(WEBHOOK, body, { headers: signPaypal(body) })
         expect(first.status).toBe(200)
-        const order = await eventually(() => orderOfCart(getContainer(), cartId), "the order placed by the notification")
+        const order = await orderPlacedFor(getContainer(), cartId, "the order placed by the notification, with its payment")
         expect(order.payment_collections[0].payments).toHaveLength(1)
         expect(order.payment_collections[0].payments[0]).toEqual(
           expect.objectContaining({ provider_id: PROVIDER, amount: 100, data: expect.objectContaining({ authorization: expect.objectContaining({ status: "CREATED" }) }) })
@@ -151,14 +149,13 @@ medusaIntegrationTestRunner({
 
         // PayPal delivers again (a new transmission, signed anew): nothing is authorized or placed twice.
         await http.post(WEBHOOK, body, { headers: signPaypal(body) })
-        await eventually(async () => seen.mock.results.length >= 2, "the second delivery to be processed")
-        await expect(seen.mock.results[1].value).resolves.toEqual({ action: "authorized", data: { session_id: session.id, amount: 100 } })
+        await expect(webhooks.processed(2)).resolves.toEqual({ action: "authorized", data: { session_id: session.id, amount: 100 } })
         await new Promise((resolve) => setTimeout(resolve, 1000))
         const again = await orderOfCart(getContainer(), cartId)
         expect(again.id).toBe(order.id)
         expect(again.payment_collections[0].payments).toHaveLength(1)
       } finally {
-        seen.mockRestore()
+        webhooks.restore()
       }
       // One authorization at PayPal: the fixture fails on a second one.
       fixture.finish()
@@ -167,17 +164,15 @@ medusaIntegrationTestRunner({
     it("places no order from a forged notification", async () => {
       const fixture = play("http-webhook-forged")
       const { cartId, session } = await cartWithSession(http, store, PROVIDER)
-      const payments = getContainer().resolve(Modules.PAYMENT)
-      const seen = jest.spyOn(payments, "getWebhookActionAndData")
+      const webhooks = watchWebhooks(getContainer())
       try {
         const body = paypalEvent("CHECKOUT.ORDER.APPROVED", approvedOrder(session.id, String(session.data.id), "100.00"))
         const answer = await http.post(WEBHOOK, body, { headers: signPaypal(body, { secret: "a forger's key" }) })
         // Medusa's generic route answers 200 before the provider looks at the body.
         expect(answer.status).toBe(200)
-        await eventually(async () => seen.mock.results.length > 0, "the notification to be processed")
-        await expect(seen.mock.results[0].value).resolves.toEqual({ action: "not_supported" })
+        await expect(webhooks.processed(1)).resolves.toEqual({ action: "not_supported" })
       } finally {
-        seen.mockRestore()
+        webhooks.restore()
       }
       expect(await orderOfCart(getContainer(), cartId)).toBeUndefined()
       const { data } = await http.get(`/store/carts/${cartId}`, store.store)

@@ -1,7 +1,6 @@
-import { Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FixtureSession } from "../harness/fixtures"
-import { Api, TestStore, cartWithSession, eventually, orderOfCart, refused, setUpStore } from "../harness/medusa"
+import { Api, TestStore, cartWithSession, orderOfCart, orderPlacedFor, refused, setUpStore, watchWebhooks } from "../harness/medusa"
 import { STRIPE_ORIGIN, signStripe, storefrontConfirms, stripeEvent, stripeIntent, stripeTestKeys } from "../harness/stripe"
 
 // The app reads its providers from the environment, as in production.
@@ -83,29 +82,23 @@ medusaIntegrationTestRunner({
         stripeIntent(session.id, { id: String(session.data.id), status: "requires_capture", amount: 10000, amount_capturable: 10000, amount_received: 0 })
       )
       const headers = { ...signStripe(body) }
-      const payments = getContainer().resolve(Modules.PAYMENT)
-      const seen = jest.spyOn(payments, "getWebhookActionAndData")
+      const webhooks = watchWebhooks(getContainer())
       try {
         const first = await http.post("/hooks/payment/stripe_stripe", body, { headers })
         expect(first.status).toBe(200)
-        // The order and its payment are written by the same workflow: wait for both.
-        const order = await eventually(async () => {
-          const placed = await orderOfCart(getContainer(), cartId)
-          return placed?.payment_collections?.[0]?.payments?.length ? placed : undefined
-        }, "the order placed by the webhook, with its payment")
+        const order = await orderPlacedFor(getContainer(), cartId, "the order placed by the webhook, with its payment")
         expect(order.payment_collections[0].payments).toHaveLength(1)
         expect(order.payment_collections[0].payments[0]).toEqual(expect.objectContaining({ provider_id: PROVIDER, amount: 100 }))
 
         // Stripe retries deliveries; the same event again must not place or pay anything twice.
         await http.post("/hooks/payment/stripe_stripe", body, { headers })
-        await eventually(async () => seen.mock.results.length >= 2, "the second delivery to be processed")
-        await expect(seen.mock.results[1].value).resolves.toEqual(expect.objectContaining({ action: "authorized" }))
+        await expect(webhooks.processed(2)).resolves.toEqual(expect.objectContaining({ action: "authorized" }))
         await new Promise((resolve) => setTimeout(resolve, 1000))
         const again = await orderOfCart(getContainer(), cartId)
         expect(again.id).toBe(order.id)
         expect(again.payment_collections[0].payments).toHaveLength(1)
       } finally {
-        seen.mockRestore()
+        webhooks.restore()
       }
       fixture.finish()
     })
@@ -113,9 +106,7 @@ medusaIntegrationTestRunner({
     it("places no order from a forged webhook", async () => {
       const fixture = play("http-webhook-forged")
       const { cartId, session } = await cartWithSession(http, store, PROVIDER)
-      // Watch what the Payment Module makes of the webhook (the subscriber calls this).
-      const payments = getContainer().resolve(Modules.PAYMENT)
-      const seen = jest.spyOn(payments, "getWebhookActionAndData")
+      const webhooks = watchWebhooks(getContainer())
       try {
         const body = stripeEvent(
           "payment_intent.succeeded",
@@ -125,10 +116,9 @@ medusaIntegrationTestRunner({
         const answer = await http.post("/hooks/payment/stripe_stripe", body, { headers: forged })
         // Medusa's generic route answers 200 before the provider looks at the body.
         expect(answer.status).toBe(200)
-        await eventually(async () => seen.mock.results.length > 0, "the webhook to be processed")
-        await expect(seen.mock.results[0].value).resolves.toEqual({ action: "not_supported" })
+        await expect(webhooks.processed(1)).resolves.toEqual({ action: "not_supported" })
       } finally {
-        seen.mockRestore()
+        webhooks.restore()
       }
       expect(await orderOfCart(getContainer(), cartId)).toBeUndefined()
       const { data } = await http.get(`/store/carts/${cartId}`, store.store)

@@ -1,4 +1,4 @@
-import type { Logger } from "@medusajs/framework/types"
+import { capturingLogger } from "../../../../integration-tests/harness/loggers"
 import { FixtureFile, FixtureSession, Interaction } from "../../../../integration-tests/harness/fixtures"
 import { ECPAY_STAGE_ORIGIN, ecpayTestOptions, formBody, signEcpay } from "../../../../integration-tests/harness/ecpay"
 import {
@@ -21,18 +21,9 @@ const ECPAY_TRADE = "2611201000005678"
 /** Every line logged by any provider of this file, checked for keys at the end. */
 const allLines: string[] = []
 
-function capturingLogger() {
-  const lines: string[] = []
-  const log = (level: string) => (message: unknown) => {
-    lines.push(`${level} ${String(message)}`)
-    allLines.push(`${level} ${String(message)}`)
-  }
-  const logger = { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug"), log: log("log") }
-  return { logger: logger as unknown as Logger, lines }
-}
 
 function provider(options: Record<string, unknown> = {}) {
-  const { logger, lines } = capturingLogger()
+  const { logger, lines } = capturingLogger(allLines)
   return { service: new EcpayProviderService({ logger }, ecpayTestOptions(options)), lines }
 }
 

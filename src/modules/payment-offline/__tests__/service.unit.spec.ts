@@ -1,9 +1,8 @@
-import type { Logger } from "@medusajs/framework/types"
+import { quietLogger } from "../../../../integration-tests/harness/loggers"
 import { PaymentInputError } from "../../../lib/payments/errors"
 import { mapOfflineStatus, readSessionData } from "../mapping"
 import { BankTransferProviderService, CodProviderService } from "../service"
 
-const quietLogger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, log: () => {} } as unknown as Logger
 const account = { accountHolder: "Example Store GmbH", iban: "DE89 3704 0044 0532 0130 00", bankName: "Example Bank" }
 const options = {
   cod: { fee: { EUR: "2.5" }, maxAmount: { EUR: 500 }, allowedCountries: ["de"], instructions: "Exact change, please." },

@@ -1,4 +1,4 @@
-import type { Logger } from "@medusajs/framework/types"
+import { capturingLogger } from "../../../../integration-tests/harness/loggers"
 import nock from "nock"
 import { FixtureFile, FixtureSession, loadFixture } from "../../../../integration-tests/harness/fixtures"
 import {
@@ -19,13 +19,6 @@ import { GatewayRejectedError, GatewayUnavailableError, NotSupportedError, Payme
 import PaypalProviderService from "../service"
 
 const CLIENT_SECRET = "test-client-secret-service-unit"
-
-function capturingLogger() {
-  const lines: string[] = []
-  const log = (level: string) => (message: unknown) => lines.push(`${level} ${String(message)}`)
-  const logger = { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug"), log: log("log") }
-  return { logger: logger as unknown as Logger, lines }
-}
 
 function provider(options: Record<string, unknown> = {}) {
   const { logger, lines } = capturingLogger()

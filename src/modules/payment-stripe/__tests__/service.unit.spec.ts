@@ -1,4 +1,4 @@
-import type { Logger } from "@medusajs/framework/types"
+import { capturingLogger } from "../../../../integration-tests/harness/loggers"
 import { FixtureFile, FixtureSession } from "../../../../integration-tests/harness/fixtures"
 import { STRIPE_ORIGIN } from "../../../../integration-tests/harness/stripe"
 import { findSecrets } from "../../../lib/payments/redact"
@@ -7,13 +7,6 @@ import StripeProviderService from "../service"
 
 const API_KEY = "sk_test_fake_service_unit"
 const WEBHOOK_SECRET = "whsec_test_fake_service"
-
-function capturingLogger() {
-  const lines: string[] = []
-  const log = (level: string) => (message: unknown) => lines.push(`${level} ${String(message)}`)
-  const logger = { info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug"), log: log("log") }
-  return { logger: logger as unknown as Logger, lines }
-}
 
 function provider(options: Record<string, unknown> = {}) {
   const { logger, lines } = capturingLogger()
