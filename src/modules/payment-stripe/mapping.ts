@@ -164,8 +164,6 @@ export interface StripeStorefrontData {
   setup_future_usage?: "on_session" | "off_session"
   /** A saved payment method of the customer (pm_...). */
   payment_method?: string
-  /** Where a redirect-based method returns the shopper. */
-  return_url?: string
   /** Overrides the configured description. */
   payment_description?: string
   /** Restricts the methods offered (`allowed_payment_method_types`); ignored when automatic payment methods are on. */
@@ -180,9 +178,6 @@ export function storefrontData(data: Record<string, unknown> | undefined): Strip
   }
   if (typeof data.payment_method === "string" && /^(pm|card|src)_[A-Za-z0-9]+$/.test(data.payment_method)) {
     out.payment_method = data.payment_method
-  }
-  if (typeof data.return_url === "string" && /^https?:\/\//.test(data.return_url)) {
-    out.return_url = data.return_url
   }
   if (typeof data.payment_description === "string" && data.payment_description.trim()) {
     out.payment_description = data.payment_description.trim().slice(0, 1000)
@@ -214,7 +209,10 @@ export function buildIntentCreate(input: IntentCreateInput, options: StripeOptio
   if (input.customer) params.customer = input.customer
   if (extra.setup_future_usage) params.setup_future_usage = extra.setup_future_usage
   if (extra.payment_method) params.payment_method = extra.payment_method
-  if (extra.return_url) params.return_url = extra.return_url
+  // No `return_url`, even when the storefront sends one: Stripe accepts it "only with
+  // confirm=true" and answers 400 otherwise. The intent is confirmed by Stripe.js on the
+  // storefront, which passes its own return URL to `confirmPayment`.
+  // https://docs.stripe.com/api/payment_intents/create#create_payment_intent-return_url
   // Since API version 2026-10-28 the list of allowed methods is `allowed_payment_method_types`.
   if (extra.payment_method_types?.length && !options.automaticPaymentMethods) {
     params.allowed_payment_method_types = extra.payment_method_types

@@ -108,7 +108,6 @@ describe("the intent request", () => {
       storefrontData({
         setup_future_usage: "off_session",
         payment_method: "pm_123abc",
-        return_url: "https://shop.example.com/return",
         payment_method_types: ["card", "ideal"],
         metadata: { session_id: "payses_other" },
         amount: 1,
@@ -116,10 +115,23 @@ describe("the intent request", () => {
     ).toEqual({
       setup_future_usage: "off_session",
       payment_method: "pm_123abc",
-      return_url: "https://shop.example.com/return",
       payment_method_types: ["card", "ideal"],
     })
-    expect(storefrontData({ setup_future_usage: "always", payment_method: "pm_1; drop", return_url: "javascript:alert(1)" })).toEqual({})
+    expect(storefrontData({ setup_future_usage: "always", payment_method: "pm_1; drop" })).toEqual({})
+  })
+
+  // Stripe's API reference, PaymentIntents create, `return_url`: "This parameter can only be
+  // used with confirm=true" (https://docs.stripe.com/api/payment_intents/create#create_payment_intent-return_url);
+  // the provider creates unconfirmed intents (Stripe.js confirms them on the storefront), so
+  // Stripe would answer 400 to every session a storefront passes a return URL for.
+  it("never sends a return_url with the unconfirmed intent, even when the storefront gives one", () => {
+    const params = buildIntentCreate(
+      { amount: 10, currency_code: "eur", session_id: "payses_1", data: { return_url: "https://shop.example.com/return" } },
+      options
+    )
+    expect(params).not.toHaveProperty("return_url")
+    expect(params).not.toHaveProperty("confirm")
+    expect(storefrontData({ return_url: "https://shop.example.com/return" })).toEqual({})
   })
 
   it("maps the Medusa customer onto a Stripe customer", () => {

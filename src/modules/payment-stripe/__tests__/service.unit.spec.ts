@@ -152,6 +152,37 @@ describe("Stripe provider", () => {
     expect(first.data).toEqual(expect.objectContaining({ amount: 12000, update_seq: 1 }))
   })
 
+  // Stripe's API reference, PaymentIntents create, `return_url`: "This parameter can only be
+  // used with confirm=true" (https://docs.stripe.com/api/payment_intents/create#create_payment_intent-return_url).
+  // Sent without it, Stripe answers 400 and the shopper cannot pay at all.
+  it("creates the intent without the storefront's return_url, which belongs to Stripe.js confirmPayment", async () => {
+    const { service } = provider()
+    const intent = { id: "pi_3QfxReturnUrl001", object: "payment_intent", status: "requires_payment_method", amount: 2500, amount_capturable: 0, amount_received: 0, currency: "eur", capture_method: "manual", client_secret: "[REDACTED]", metadata: { session_id: "payses_01RETURNURL" }, payment_method_types: ["card"], last_payment_error: null, customer: null, payment_method: null, latest_charge: null }
+    const fixture = inline({
+      scenario: "initiate-with-return-url",
+      interactions: [
+        {
+          request: {
+            method: "POST",
+            path: "/v1/payment_intents",
+            body: { amount: "2500", currency: "eur", capture_method: "manual", metadata: { session_id: "payses_01RETURNURL" } },
+            headers: { "idempotency-key": "payses_01RETURNURL" },
+          },
+          response: { status: 200, body: intent },
+        },
+      ],
+    })
+    const started = await service.initiatePayment({
+      amount: 25,
+      currency_code: "eur",
+      data: { session_id: "payses_01RETURNURL", return_url: "https://shop.example.com/checkout/return" },
+      context: { idempotency_key: "payses_01RETURNURL" },
+    })
+    fixture.finish()
+    expect(started.status).toBe("pending")
+    expect(fixture.requests[0].body).not.toHaveProperty("return_url")
+  })
+
   it("refuses to change the amount of an authorized payment without calling Stripe", async () => {
     const { service } = provider()
     const fixture = inline({ scenario: "none", interactions: [] })
