@@ -65,6 +65,12 @@ export interface StripeSessionData extends Record<string, unknown> {
   last_payment_error: { code: string | null; decline_code: string | null; message: string | null } | null
   /** The Medusa payment session id the intent belongs to. */
   session_id: string | null
+  /**
+   * What Medusa has recorded as captured through this provider, in minor units. Stripe
+   * captures an intent once; a capture Stripe already made (in its dashboard) can then be
+   * recorded in Medusa in parts, up to what Stripe received.
+   */
+  amount_captured_recorded?: number
   /** Sum of refunds made through the collection, in minor units. */
   amount_refunded: number
   refunds: Array<{ id: string; amount: number; status: string | null }>
@@ -95,6 +101,7 @@ export function toSessionData(
       ? { code: error.code ?? null, decline_code: error.decline_code ?? null, message: error.message ?? null }
       : null,
     session_id: intent.metadata?.session_id ?? previous.session_id ?? null,
+    ...(previous.amount_captured_recorded !== undefined ? { amount_captured_recorded: previous.amount_captured_recorded } : {}),
     amount_refunded: previous.amount_refunded ?? 0,
     refunds: previous.refunds ?? [],
     update_seq: previous.update_seq ?? 0,

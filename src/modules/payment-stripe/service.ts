@@ -43,14 +43,16 @@ import {
   GatewayRejectedError,
   GatewayUnavailableError,
   PaymentInputError,
+  isPlaceholderCredential,
 } from "../../lib/payments/errors"
 import { redactText } from "../../lib/payments/redact"
 import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
-import { formatAmount, fromMinorUnits } from "../../lib/payments/money"
+import { formatAmount, fromMinorUnits, toMinorUnits } from "../../lib/payments/money"
 import {
   IntentStatusInput,
+  STRIPE_CURRENCY_RULES,
   StripeSessionData,
   buildCustomerParams,
   buildIntentCreate,
@@ -183,37 +185,70 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     return { status: this.statusOf(intent), data: toSessionData(intent, data) }
   }
 
+  /**
+   * Captures what Medusa is recording: `amount_to_capture` for a partial capture, the whole
+   * intent otherwise. Stripe captures an intent once and releases the rest, and a capture
+   * made in Stripe's dashboard is only recorded in Medusa when it covers what is asked, so
+   * Medusa never books money Stripe did not take.
+   */
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = this.sessionData(input.data)
+    const currency = data.currency
+    const show = (minor: number) => formatAmount(fromMinorUnits(minor, currency, STRIPE_CURRENCY_RULES), currency)
+    const requested = await this.requestedCaptureAmount(input.context?.idempotency_key, data)
     if (data.status === "succeeded") {
-      // Stripe captures a PaymentIntent once and releases whatever was not captured, so a
-      // second capture (after a partial one) cannot move money: refuse rather than record it.
+      // Captured at Stripe already: what Stripe received and Medusa has not recorded yet
+      // may be recorded (a dashboard capture recorded in parts); nothing beyond it can be.
+      const asked = requested ?? data.amount_received - recordedCapture(data)
+      const unrecorded = data.amount_received - recordedCapture(data)
+      if (asked > 0 && asked <= unrecorded) {
+        return { data: { ...data, amount_captured_recorded: recordedCapture(data) + asked } }
+      }
       throw new PaymentInputError(
-        `Stripe: payment ${data.id} was already captured (${formatAmount(fromMinorUnits(data.amount_received, data.currency), data.currency)}); ` +
+        `Stripe: payment ${data.id} was already captured (${show(data.amount_received)}); ` +
           `Stripe captures a payment once and released the rest`
       )
     }
+    const capturable = data.amount_capturable || data.amount
+    if (requested !== undefined && requested > capturable) {
+      throw new PaymentInputError(
+        `Stripe: cannot capture ${show(requested)} of payment ${data.id}: ${show(capturable)} is authorized`
+      )
+    }
+    const asked = requested ?? capturable
     const key = input.context?.idempotency_key ?? deriveKey("stripe:capture", data.id)
-    const amountToCapture = await this.requestedCaptureAmount(input.context?.idempotency_key, data)
     let intent: Stripe.PaymentIntent
     try {
       intent = await this.call("capture the payment", () =>
         this.stripe_.paymentIntents.capture(
           data.id,
-          amountToCapture !== undefined ? { amount_to_capture: amountToCapture } : {},
+          requested !== undefined && requested < capturable ? { amount_to_capture: requested } : {},
           { idempotencyKey: key }
-        )
+        ),
+        { movesMoney: true }
       )
     } catch (error) {
-      // Already captured (automatic capture, the dashboard, a retried step): not an error.
+      // Captured already (in the dashboard, by a retried step): recorded only when what
+      // Stripe received covers what Medusa is recording.
       const current = unexpectedStateIntent(error)
-      if (current?.status === "succeeded") {
-        intent = current
-      } else {
+      if (current?.status !== "succeeded") {
         throw error
       }
+      const received = current.amount_received ?? 0
+      if (received < asked) {
+        throw new PaymentInputError(
+          `Stripe: Stripe already captured ${show(received)} of payment ${data.id}, not the ${show(asked)} being captured; ` +
+            `Stripe captures a payment once, so record at most ${show(received)}`
+        )
+      }
+      if (received > asked) {
+        this.logger_.info(
+          `Stripe: payment ${data.id} was captured at Stripe for ${show(received)}; ${show(asked)} is recorded now, the rest can be recorded with another capture`
+        )
+      }
+      intent = current
     }
-    return { data: toSessionData(intent, data) }
+    return { data: toSessionData(intent, { ...data, amount_captured_recorded: recordedCapture(data) + asked }) }
   }
 
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
@@ -239,7 +274,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       this.stripe_.refunds.create(
         { payment_intent: data.id, amount, metadata: data.session_id ? { session_id: data.session_id } : undefined },
         { idempotencyKey: input.context?.idempotency_key ?? deriveKey("stripe:refund", data.id, refunded, amount) }
-      )
+      ),
+      { movesMoney: true }
     )
     if (refund.status === "failed" || refund.status === "canceled") {
       throw new GatewayRejectedError(
@@ -431,16 +467,21 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
 
   // ---- Helpers ---------------------------------------------------------------------------
 
-  /** The single choke point for Stripe calls: every error leaves here typed and scrubbed. */
-  protected async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+  /**
+   * The single choke point for Stripe calls: every error leaves here typed and scrubbed.
+   * `movesMoney` marks the calls whose outcome is unknown when Stripe cannot be reached:
+   * only the capture and the refund, since the storefront confirms intents with Stripe.js
+   * and the server never charges by itself.
+   */
+  protected async call<T>(operation: string, request: () => Promise<T>, { movesMoney = false } = {}): Promise<T> {
     try {
       return await request()
     } catch (error) {
-      throw this.translateError(operation, error)
+      throw this.translateError(operation, error, movesMoney)
     }
   }
 
-  protected translateError(operation: string, error: unknown): Error {
+  protected translateError(operation: string, error: unknown, movesMoney = false): Error {
     if (!(error instanceof Stripe.errors.StripeError)) {
       return error instanceof Error ? error : new Error(String(error))
     }
@@ -462,16 +503,26 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       error instanceof Stripe.errors.StripeRateLimitError ||
       (error.statusCode !== undefined && error.statusCode >= 500)
     ) {
-      const wrapped = new GatewayUnavailableError(details, message)
+      const wrapped = new GatewayUnavailableError(details, message, { indeterminate: movesMoney, hint: this.placeholderHint() })
       Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
       return wrapped
     }
     if (error instanceof Stripe.errors.StripeAuthenticationError) {
-      return new GatewayRejectedError(details, "the API key was not accepted; check the `apiKey` option")
+      return new GatewayRejectedError(
+        details,
+        `the API key was not accepted; check the \`apiKey\` option${this.placeholderHint() ? ` (${this.placeholderHint()})` : ""}`
+      )
     }
     const wrapped = new GatewayRejectedError(details, message)
     Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
     return wrapped
+  }
+
+  /** Said when Stripe cannot be reached or refuses the key and the key is the demo's stand-in. */
+  protected placeholderHint(): string | undefined {
+    return isPlaceholderCredential(this.options_.apiKey)
+      ? "Stripe is registered with the demo's placeholder key; put a sandbox key in .env (STRIPE_API_KEY) to take payments"
+      : undefined
   }
 
   protected async retrieveIntent(id: string): Promise<Stripe.PaymentIntent> {
@@ -492,14 +543,16 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   }
 
   /**
-   * The amount of the capture Medusa is recording, in Stripe's units, when it is less than
-   * what the intent can capture (a partial capture in the admin); otherwise the whole.
+   * The amount of the capture Medusa is recording, in Stripe's units, or `undefined` when
+   * it cannot be known (a direct call). Never rounded: an amount Stripe cannot take exactly
+   * (5.125 KWD, which Stripe takes in steps of 0.010) is refused, so Stripe never captures
+   * more or less than Medusa records.
    */
   protected async requestedCaptureAmount(captureId: string | undefined, data: StripeSessionData): Promise<number | undefined> {
     const requested = await requestedCaptureAmount(this.container, captureId)
     if (!requested) return undefined
-    const amount = toStripeAmount(requested.toFixed(), data.currency)
-    return amount > 0 && amount < data.amount_capturable ? amount : undefined
+    const amount = toMinorUnits(requested.toFixed(), data.currency, STRIPE_CURRENCY_RULES, { mode: "exact" })
+    return amount > 0 ? amount : undefined
   }
 
   protected statusOf(intent: IntentStatusInput) {
@@ -558,6 +611,11 @@ export function createStripeClient(options: StripeOptions): Stripe {
     config.port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443
   }
   return new Stripe(options.apiKey, config)
+}
+
+/** What Medusa recorded as captured; a session from before this was tracked counts all Stripe received. */
+function recordedCapture(data: StripeSessionData): number {
+  return data.amount_captured_recorded ?? data.amount_received
 }
 
 function unexpectedStateIntent(error: unknown): Stripe.PaymentIntent | undefined {

@@ -84,18 +84,58 @@ describe("Stripe provider", () => {
     fixture.finish()
   })
 
-  it("retries an outage with the same idempotency key, then reports an indeterminate error", async () => {
+  // Creating a PaymentIntent moves no money: Stripe charges only once the intent is
+  // confirmed, which Stripe.js does on the storefront
+  // (https://docs.stripe.com/payments/paymentintents/lifecycle). An outage there is a
+  // failure to retry, not an unknown money outcome.
+  it("retries an outage with the same idempotency key, then says Stripe could not be reached and no money moved", async () => {
     const { service, lines } = provider({ maxNetworkRetries: 2 })
     const fixture = play("gateway-outage", { session_id: "payses_01OUTAGE" })
     const failure = await service
       .initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01OUTAGE" }, context: { idempotency_key: "payses_01OUTAGE" } })
       .catch((e) => e)
     expect(failure).toBeInstanceOf(GatewayUnavailableError)
-    expect(failure.indeterminate).toBe(true)
-    expect(failure.message).toMatch(/outcome is unknown/)
+    expect(failure.indeterminate).toBe(false)
+    expect(failure.message).toMatch(/^Stripe could not be reached to create the payment; no money was moved and it can be tried again/)
+    expect(failure.message).not.toMatch(/outcome is unknown/)
     fixture.finish()
     expect(fixture.requests.map((r) => r.headers["idempotency-key"])).toEqual(["payses_01OUTAGE", "payses_01OUTAGE", "payses_01OUTAGE"])
     expect(lines.join("\n")).not.toContain(API_KEY)
+  })
+
+  it("keeps an outage during a capture or a refund indeterminate: money may have moved", async () => {
+    const { service } = provider({ maxNetworkRetries: 0 })
+    const down = { status: 503, body: { error: { type: "api_error", message: "Stripe is temporarily unavailable" } } }
+    const fixture = inline({
+      scenario: "capture-and-refund-outage",
+      interactions: [
+        { request: { method: "POST", path: "/v1/payment_intents/pi_3QfxOutage00001/capture" }, response: down },
+        { request: { method: "POST", path: "/v1/refunds" }, response: down },
+      ],
+    })
+    const authorized = { id: "pi_3QfxOutage00001", status: "requires_capture", amount: 10000, amount_capturable: 10000, currency: "usd" }
+    const capture = await service.capturePayment({ data: authorized, context: { idempotency_key: "capt_01OUTAGE" } }).catch((e) => e)
+    expect(capture).toBeInstanceOf(GatewayUnavailableError)
+    expect(capture.indeterminate).toBe(true)
+    expect(capture.message).toMatch(/could not be reached to capture the payment; the outcome is unknown/)
+    const captured = { ...authorized, status: "succeeded", amount_capturable: 0, amount_received: 10000 }
+    const refund = await service.refundPayment({ amount: 10, data: captured, context: { idempotency_key: "ref_01OUTAGE" } }).catch((e) => e)
+    expect(refund.indeterminate).toBe(true)
+    expect(refund.message).toMatch(/could not be reached to refund the payment; the outcome is unknown/)
+    fixture.finish()
+  })
+
+  it("says so when the key Stripe cannot be reached with is the demo's placeholder", async () => {
+    const { service } = provider({ apiKey: "sk_test_demo_placeholder", maxNetworkRetries: 0 })
+    const fixture = inline({
+      scenario: "placeholder-outage",
+      interactions: [{ request: { method: "POST", path: "/v1/payment_intents" }, response: { status: 503, body: { error: { type: "api_error", message: "unavailable" } } } }],
+    })
+    const failure = await service
+      .initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01PLACEHOLDER" }, context: { idempotency_key: "payses_01PLACEHOLDER" } })
+      .catch((e) => e)
+    fixture.finish()
+    expect(failure.message).toMatch(/no money was moved and it can be tried again .*Stripe is registered with the demo's placeholder key; put a sandbox key in \.env \(STRIPE_API_KEY\)/)
   })
 
   it("reports a rejected API key clearly without the key", async () => {
@@ -206,6 +246,90 @@ describe("Stripe provider", () => {
       service.refundPayment({ amount: 1, data: { ...captured, status: "requires_capture", amount_received: 0 }, context: { idempotency_key: "ref_8" } })
     ).rejects.toThrow(/nothing captured to refund/)
     fixture.finish()
+  })
+
+  describe("captures that Stripe already holds", () => {
+    // What the Payment Module's capture service answers for the capture being recorded
+    // (Medusa passes the provider the capture id only).
+    const withCaptures = (amounts: Record<string, string>) => {
+      const { logger, lines } = capturingLogger()
+      const captureService = {
+        retrieve: async (id: string) => {
+          if (!(id in amounts)) throw new Error(`Capture with id: ${id} was not found`)
+          return { amount: Number(amounts[id]), raw_amount: { value: amounts[id], precision: 20 } }
+        },
+      }
+      const service = new StripeProviderService({ logger, captureService }, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET })
+      return { service, lines }
+    }
+    const authorized = { id: "pi_3QfxDashboard001", status: "requires_capture", amount: 2000, amount_capturable: 2000, amount_received: 0, currency: "usd", session_id: "payses_01DASHBOARD" }
+    const intent = (fields: Record<string, unknown>) => ({ id: "pi_3QfxDashboard001", object: "payment_intent", amount: 2000, currency: "usd", capture_method: "manual", client_secret: "[REDACTED]", metadata: { session_id: "payses_01DASHBOARD" }, payment_method_types: ["card"], last_payment_error: null, customer: null, payment_method: null, latest_charge: "ch_3QfxDashboard001", ...fields })
+    // Stripe's answer to a capture of an intent that is no longer requires_capture: the
+    // error carries the intent (https://docs.stripe.com/error-codes#payment-intent-unexpected-state).
+    const unexpectedState = (fields: Record<string, unknown>) => ({
+      status: 400,
+      body: {
+        error: {
+          type: "invalid_request_error",
+          code: "payment_intent_unexpected_state",
+          message: "This PaymentIntent could not be captured because it has a status of succeeded. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.",
+          payment_intent: intent(fields),
+        },
+      },
+    })
+    const capture = (body: Record<string, string>, response: { status: number; body: unknown }, key: string) => ({
+      request: { method: "POST", path: "/v1/payment_intents/pi_3QfxDashboard001/capture", body, headers: { "idempotency-key": key } },
+      response,
+    })
+
+    it("refuses to record a capture larger than the one Stripe already made, saying what Stripe holds", async () => {
+      // 5.00 captured in Stripe's dashboard, then 15.00 captured in the Medusa admin: Medusa
+      // must not book 15.00 that Stripe never took.
+      const { service } = withCaptures({ capt_01FIFTEEN: "15" })
+      const fixture = inline({
+        scenario: "capture-after-dashboard-capture",
+        interactions: [capture({ amount_to_capture: "1500" }, unexpectedState({ status: "succeeded", amount_capturable: 0, amount_received: 500 }), "capt_01FIFTEEN")],
+      })
+      const failure = await service.capturePayment({ data: authorized, context: { idempotency_key: "capt_01FIFTEEN" } }).catch((e) => e)
+      fixture.finish()
+      expect(failure).toBeInstanceOf(Error)
+      expect(failure.message).toMatch(/already captured 5\.00 USD of payment pi_3QfxDashboard001.*not the 15\.00 USD being captured/)
+    })
+
+    it("records a capture Stripe already made when it covers what is asked, and the rest of it later without a new call", async () => {
+      const { service } = withCaptures({ capt_01FIVE: "5", capt_01TEN: "10", capt_01MORE: "5.01" })
+      const fixture = inline({
+        scenario: "capture-covered-by-dashboard-capture",
+        interactions: [capture({ amount_to_capture: "500" }, unexpectedState({ status: "succeeded", amount_capturable: 0, amount_received: 1500 }), "capt_01FIVE")],
+      })
+      const first = await service.capturePayment({ data: authorized, context: { idempotency_key: "capt_01FIVE" } })
+      expect(first.data).toEqual(expect.objectContaining({ status: "succeeded", amount_received: 1500, amount_captured_recorded: 500 }))
+      // Stripe holds 15.00 and Medusa has recorded 5.00: 10.00 more is recorded as it is.
+      const second = await service.capturePayment({ data: first.data, context: { idempotency_key: "capt_01TEN" } })
+      expect(second.data).toEqual(expect.objectContaining({ amount_captured_recorded: 1500 }))
+      fixture.finish()
+      // And not a cent beyond what Stripe holds.
+      await expect(service.capturePayment({ data: second.data, context: { idempotency_key: "capt_01MORE" } })).rejects.toThrow(/already captured/)
+    })
+
+    it("refuses, before calling Stripe, a capture larger than what the intent can capture", async () => {
+      const { service } = withCaptures({ capt_01TOOMUCH: "25" })
+      const fixture = inline({ scenario: "none", interactions: [] })
+      await expect(service.capturePayment({ data: authorized, context: { idempotency_key: "capt_01TOOMUCH" } })).rejects.toThrow(
+        /cannot capture 25\.00 USD of payment pi_3QfxDashboard001: 20\.00 USD is authorized/
+      )
+      fixture.finish()
+    })
+
+    it("refuses a partial capture Stripe cannot represent rather than capturing more than Medusa records", async () => {
+      // Stripe takes three-decimal currencies in steps of 10 thousandths
+      // (https://docs.stripe.com/currencies#three-decimal): 5.125 KWD is 5.120 or 5.130.
+      const { service } = withCaptures({ capt_01KWD: "5.125" })
+      const fixture = inline({ scenario: "none", interactions: [] })
+      const kwd = { ...authorized, id: "pi_3QfxKwdCapture01", currency: "kwd", amount: 10000, amount_capturable: 10000 }
+      await expect(service.capturePayment({ data: kwd, context: { idempotency_key: "capt_01KWD" } })).rejects.toThrow(/5\.125 KWD cannot be charged exactly/)
+      fixture.finish()
+    })
   })
 
   it("manages the Stripe customer and saved cards", async () => {
