@@ -71,24 +71,54 @@ export class GatewayRejectedError extends MedusaError {
   }
 }
 
+/** How a failed call to an unreachable gateway is to be read. */
+export interface UnavailableOptions {
+  /**
+   * Whether money may have moved: `true` (the default) for calls that capture, refund or
+   * charge, whose outcome is then unknown; `false` for calls that cannot move money
+   * (creating a session, signing in, a lookup), which can simply be made again.
+   */
+  indeterminate?: boolean
+  /** A sentence added to the message, e.g. that the credentials are placeholders. */
+  hint?: string
+}
+
 /**
- * The gateway could not be reached, timed out or failed (network, 5xx). The outcome is
- * indeterminate: money may have moved. Never read as "failed"; settle it by webhook or
- * by asking the gateway for the status.
+ * The gateway could not be reached, timed out or failed (network, 5xx).
+ *
+ * For a call that may have moved money (capture, refund, a confirmed charge) the outcome
+ * is indeterminate: never read it as "failed"; settle it by webhook or by asking the
+ * gateway for the status. For a call that cannot move money (creating a payment session,
+ * fetching a token, a lookup) nothing happened that matters: the message says the gateway
+ * could not be reached and the call can be made again.
  */
 export class GatewayUnavailableError extends MedusaError {
   readonly details: GatewayErrorDetails
-  readonly indeterminate = true
-  constructor(details: GatewayErrorDetails, cause?: string) {
+  /** Whether money may have moved. */
+  readonly indeterminate: boolean
+  constructor(details: GatewayErrorDetails, cause?: string, options: UnavailableOptions = {}) {
+    const indeterminate = options.indeterminate ?? true
     super(
       MedusaError.Types.UNEXPECTED_STATE,
-      `${details.gateway} could not be reached to ${details.operation}; the outcome is unknown and ` +
-        `will be settled by its notification or a status check` +
-        (cause ? ` (${redactText(cause)})` : "")
+      `${details.gateway} could not be reached to ${details.operation}; ` +
+        (indeterminate
+          ? "the outcome is unknown and will be settled by its notification or a status check"
+          : "no money was moved and it can be tried again") +
+        (cause ? ` (${redactText(cause)})` : "") +
+        (options.hint ? `. ${redactText(options.hint)}` : "")
     )
     this.name = "GatewayUnavailableError"
     this.details = details
+    this.indeterminate = indeterminate
   }
+}
+
+/**
+ * Whether a credential is one of the stand-ins `npm run demo` registers a provider with
+ * when `.env` has none ("sk_test_demo_placeholder", "demo-placeholder-client-id").
+ */
+export function isPlaceholderCredential(value: string | undefined | null): boolean {
+  return typeof value === "string" && /placeholder/i.test(value)
 }
 
 /** A notification whose signature, timestamp or origin does not check out. */

@@ -32,6 +32,8 @@ export interface HttpClientOptions {
   redactKeys?: readonly string[]
   /** Pulls the gateway's error code and message out of an error body. */
   parseError?: (status: number, body: unknown) => { code?: string; message?: string }
+  /** A sentence added when the gateway cannot be reached (e.g. "the credentials are placeholders"). */
+  unavailableHint?: string
 }
 
 export interface HttpRequest {
@@ -47,6 +49,13 @@ export interface HttpRequest {
   idempotencyKey?: string
   /** Statuses to hand back to the caller instead of throwing (e.g. 404 on a lookup). */
   acceptStatuses?: readonly number[]
+  /**
+   * Whether the call can move money (capture, refund, authorize, a charge). When the
+   * gateway cannot be reached, such a call's outcome is unknown; any other call (a lookup,
+   * a token, creating an order nobody paid yet) simply failed and can be made again.
+   * @default true for every method but GET
+   */
+  movesMoney?: boolean
 }
 
 export interface HttpResponse<T = unknown> {
@@ -92,6 +101,7 @@ export class HttpClient {
     }
 
     const attempts = 1 + Math.max(0, this.options.maxRetries)
+    const unavailable = { indeterminate: req.movesMoney ?? req.method !== "GET", hint: this.options.unavailableHint }
     let lastFailure = ""
     for (let attempt = 1; attempt <= attempts; attempt++) {
       this.log(`${req.method} ${req.path} attempt ${attempt}`, req.body)
@@ -109,7 +119,7 @@ export class HttpClient {
           await this.backoff(attempt)
           continue
         }
-        throw new GatewayUnavailableError({ gateway, operation: req.operation }, lastFailure)
+        throw new GatewayUnavailableError({ gateway, operation: req.operation }, lastFailure, unavailable)
       }
 
       const parsed = await readBody(response)
@@ -127,7 +137,8 @@ export class HttpClient {
         }
         throw new GatewayUnavailableError(
           { gateway, operation: req.operation, status: response.status, requestId },
-          lastFailure
+          lastFailure,
+          unavailable
         )
       }
       const { code, message } = this.options.parseError?.(response.status, parsed) ?? {}
@@ -137,7 +148,7 @@ export class HttpClient {
       )
     }
     // Unreachable: the loop either returns or throws.
-    throw new GatewayUnavailableError({ gateway, operation: req.operation }, lastFailure)
+    throw new GatewayUnavailableError({ gateway, operation: req.operation }, lastFailure, unavailable)
   }
 
   /** A mutating call is retried only when it carries an idempotency key. */

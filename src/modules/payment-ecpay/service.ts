@@ -451,12 +451,17 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
       ...(options.retry
         ? { idempotencyKey: options.idempotencyKey }
         : { headers: { [ECPAY_IDEMPOTENCY_HEADER]: options.idempotencyKey } }),
+      // Queries (the retried calls) move no money; DoAction closes or refunds.
+      movesMoney: !options.retry,
     })
     try {
       return parseEcpayAnswer(response.body)
     } catch (error) {
-      // ECPay answered 200 with something else (an HTML error page): the outcome is unknown.
-      throw new GatewayUnavailableError({ gateway: "ECPay", operation, status: response.status }, (error as Error).message)
+      // ECPay answered 200 with something else (an HTML error page): for a DoAction the
+      // outcome is unknown.
+      throw new GatewayUnavailableError({ gateway: "ECPay", operation, status: response.status }, (error as Error).message, {
+        indeterminate: !options.retry,
+      })
     }
   }
 

@@ -5,7 +5,12 @@
  * redacted logging happen once.
  */
 import { randomUUID } from "node:crypto"
-import { GatewayRejectedError, GatewayUnavailableError, PaymentConfigError } from "../../lib/payments/errors"
+import {
+  GatewayRejectedError,
+  GatewayUnavailableError,
+  PaymentConfigError,
+  isPlaceholderCredential,
+} from "../../lib/payments/errors"
 import { HttpClient, HttpLogger, HttpRequest, HttpResponse } from "../../lib/payments/http"
 import { redactText } from "../../lib/payments/redact"
 import { describeIssue, parsePaypalError } from "./mapping"
@@ -65,6 +70,7 @@ export class PaypalClient {
       defaultHeaders: { accept: "application/json" },
       logger,
       redactKeys: PERSONAL_KEYS,
+      unavailableHint: placeholderHint(options),
       // PayPal's issue codes in words (ORDER_NOT_APPROVED -> "the buyer has not approved...").
       parseError: (status, body) => {
         const { code, message } = parsePaypalError(status, body)
@@ -129,6 +135,7 @@ export class PaypalClient {
         body: new URLSearchParams({ grant_type: "client_credentials" }),
         // Asking for a token moves no money; a key lets the client retry an outage.
         idempotencyKey: `oauth-${randomUUID()}`,
+        movesMoney: false,
       })
     } catch (error) {
       if (isRefusedCredentials(error)) {
@@ -193,15 +200,25 @@ export class PaypalClient {
   }
 }
 
+/** Said when PayPal cannot be reached or refuses them and the credentials are the demo's stand-ins. */
+function placeholderHint(options: PaypalOptions): string | undefined {
+  return isPlaceholderCredential(options.clientId) || isPlaceholderCredential(options.clientSecret)
+    ? "PayPal is registered with the demo's placeholder credentials; put sandbox credentials in .env (PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET) to take payments"
+    : undefined
+}
+
 function isRefusedCredentials(error: unknown): error is GatewayRejectedError {
   return error instanceof GatewayRejectedError && (error.details.status === 401 || error.details.code === "invalid_client")
 }
 
 function credentialsRefused(options: PaypalOptions): string {
   const other = options.environment === "sandbox" ? "live" : "sandbox"
+  const hint = placeholderHint(options)
   return (
     `PayPal's ${options.environment} environment did not accept \`clientId\` and \`clientSecret\`; ` +
-    `check them, and that they are ${options.environment} credentials (${other} credentials only work with \`environment: ${other}\`)`
+    (hint
+      ? hint
+      : `check them, and that they are ${options.environment} credentials (${other} credentials only work with \`environment: ${other}\`)`)
   )
 }
 

@@ -155,6 +155,8 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       path: "/v2/checkout/orders",
       operation: "create the PayPal order",
       body,
+      // An order moves no money until the buyer approves it and the store authorizes.
+      movesMoney: false,
       idempotencyKey: input.context?.idempotency_key ?? deriveKey("paypal:initiate", sessionId),
     })
     // A new order waits for the buyer's approval at PayPal.
@@ -189,6 +191,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       path: `/v2/checkout/orders/${encodeURIComponent(data.id)}`,
       operation: "change the PayPal order amount",
       body: buildAmountPatch(money),
+      movesMoney: false,
       // Medusa passes no key here: one derived from the session, the order and the n-th
       // update replays a retried step and keeps a later change back a new request.
       idempotencyKey:
@@ -674,6 +677,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
         operation: "verify the notification",
         headers: { "content-type": "application/json" },
         body,
+        movesMoney: false,
         // Verifying moves nothing; the key lets an outage be retried.
         idempotencyKey: deriveKey("paypal:verify", transmission.id),
       })

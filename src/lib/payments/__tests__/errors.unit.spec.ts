@@ -1,5 +1,6 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import {
+  isPlaceholderCredential,
   AmountError,
   GatewayRejectedError,
   GatewayUnavailableError,
@@ -97,7 +98,26 @@ describe("GatewayRejectedError", () => {
 })
 
 describe("GatewayUnavailableError", () => {
-  it("is always indeterminate and says the outcome is unknown", () => {
+  it("says the gateway could not be reached and no money moved for a call that cannot move money", () => {
+    const error = new GatewayUnavailableError({ gateway: "PayPal", operation: "sign in" }, "ECONNREFUSED", {
+      indeterminate: false,
+      hint: "PayPal is registered with the demo's placeholder credentials",
+    })
+    expect(error.indeterminate).toBe(false)
+    expect(error.message).toBe(
+      "PayPal could not be reached to sign in; no money was moved and it can be tried again (ECONNREFUSED). " +
+        "PayPal is registered with the demo's placeholder credentials"
+    )
+  })
+
+  it("recognises the demo's placeholder credentials and nothing else", () => {
+    expect(isPlaceholderCredential("sk_test_demo_placeholder")).toBe(true)
+    expect(isPlaceholderCredential("demo-placeholder-client-id")).toBe(true)
+    expect(isPlaceholderCredential("sk_test_51Qabc")).toBe(false)
+    expect(isPlaceholderCredential(undefined)).toBe(false)
+  })
+
+  it("is indeterminate by default and says the outcome is unknown", () => {
     const error = new GatewayUnavailableError({ gateway: "PayPal", operation: "capture the payment", status: 503 }, "HTTP 503")
     expect(error.indeterminate).toBe(true)
     expect(error.message).toContain("PayPal could not be reached to capture the payment")

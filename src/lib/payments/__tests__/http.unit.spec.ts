@@ -348,13 +348,39 @@ describe("retries", () => {
     expect(seen.count()).toBe(1)
   })
 
-  it("gives up after the last network error with an indeterminate GatewayUnavailableError", async () => {
+  it("gives up after the last network error; a lookup moved no money, so it is not indeterminate", async () => {
     const scope = nock(ORIGIN).get("/v1/status").times(10).replyWithError({ code: "ECONNREFUSED", message: "refused" })
     const seen = track(scope)
     const error = await rejection(client({ maxRetries: 1 }).request({ method: "GET", path: "/status", operation: "read" }))
     expect(seen.count()).toBe(2)
     expect(error).toBeInstanceOf(GatewayUnavailableError)
+    expect((error as GatewayUnavailableError).indeterminate).toBe(false)
+    expect(error.message).toMatch(/^TestPay could not be reached to read; no money was moved and it can be tried again/)
+  })
+
+  it("reads a mutating call that cannot move money (movesMoney: false) as retryable, with the client's hint", async () => {
+    nock(ORIGIN).post("/v1/token").times(10).replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND gateway.test" })
+    const error = await rejection(
+      client({ maxRetries: 0, unavailableHint: "TestPay is registered with placeholder credentials" }).request({
+        method: "POST",
+        path: "/token",
+        operation: "sign in",
+        body: {},
+        idempotencyKey: "idem-token",
+        movesMoney: false,
+      })
+    )
+    expect((error as GatewayUnavailableError).indeterminate).toBe(false)
+    expect(error.message).toMatch(/no money was moved and it can be tried again .*\. TestPay is registered with placeholder credentials$/)
+  })
+
+  it("keeps a mutating call indeterminate by default: it may have moved money", async () => {
+    nock(ORIGIN).post("/v1/captures").times(10).replyWithError({ code: "ECONNRESET", message: "socket hang up" })
+    const error = await rejection(
+      client({ maxRetries: 0 }).request({ method: "POST", path: "/captures", operation: "capture the payment", body: {}, idempotencyKey: "idem-c" })
+    )
     expect((error as GatewayUnavailableError).indeterminate).toBe(true)
+    expect(error.message).toMatch(/the outcome is unknown/)
   })
 
   it("does not retry a POST without an idempotency key after a 5xx", async () => {

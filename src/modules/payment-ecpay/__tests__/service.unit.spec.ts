@@ -216,10 +216,13 @@ describe("authorizePayment", () => {
     replay!.finish()
   })
 
-  it("reports an ECPay outage as indeterminate, never as a failed payment", async () => {
+  it("reports an ECPay outage while asking about the payment as an error, never as a failed payment; the query moved no money", async () => {
     const { service } = provider()
     inline([query("Service Unavailable", 503)])
-    await expect(service.authorizePayment({ data: data() })).rejects.toThrow(GatewayUnavailableError)
+    const failure = await service.authorizePayment({ data: data() }).catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(false)
+    expect(failure.message).toMatch(/^ECPay could not be reached to .*; no money was moved and it can be tried again/)
     replay!.finish()
   })
 
@@ -289,7 +292,10 @@ describe("refundPayment", () => {
   it("never retries a refund: one attempt, then an indeterminate error", async () => {
     const { service } = provider({ maxRetries: 2 })
     inline([action("R", "10", "Bad Gateway", 502)])
-    await expect(service.refundPayment({ amount: 10, data: paidCard(), context: { idempotency_key: "ref_01D" } })).rejects.toThrow(GatewayUnavailableError)
+    const failure = await service.refundPayment({ amount: 10, data: paidCard(), context: { idempotency_key: "ref_01D" } }).catch((e) => e)
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(true)
+    expect(failure.message).toMatch(/the outcome is unknown/)
     replay!.finish()
     expect(replay!.requests).toHaveLength(1)
   })

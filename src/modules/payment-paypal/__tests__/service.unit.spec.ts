@@ -155,15 +155,19 @@ describe("PayPal provider", () => {
     fixture.finish()
   })
 
-  it("retries an outage with the same PayPal-Request-Id, then reports an indeterminate error", async () => {
+  // Creating an order moves no money: PayPal reserves or takes funds only when the store
+  // authorizes or captures the approved order
+  // (https://developer.paypal.com/docs/api/orders/v2/#orders_create). An outage there is a
+  // failure to retry, not an unknown money outcome.
+  it("retries an outage with the same PayPal-Request-Id, then says PayPal could not be reached and no money moved", async () => {
     const { service, lines } = provider({ maxRetries: 2 })
     const fixture = play("gateway-outage", { session_id: "payses_01OUTAGE" })
     const failure = await service
       .initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01OUTAGE" }, context: { idempotency_key: "payses_01OUTAGE" } })
       .catch((e) => e)
     expect(failure).toBeInstanceOf(GatewayUnavailableError)
-    expect(failure.indeterminate).toBe(true)
-    expect(failure.message).toMatch(/PayPal could not be reached to create the PayPal order; the outcome is unknown/)
+    expect(failure.indeterminate).toBe(false)
+    expect(failure.message).toMatch(/^PayPal could not be reached to create the PayPal order; no money was moved and it can be tried again/)
     fixture.finish()
     expect(fixture.requests.filter((r) => r.path === "/v2/checkout/orders").map((r) => r.headers["paypal-request-id"])).toEqual([
       "payses_01OUTAGE",
@@ -171,6 +175,41 @@ describe("PayPal provider", () => {
       "payses_01OUTAGE",
     ])
     expect(lines.join("\n")).not.toContain(CLIENT_SECRET)
+  })
+
+  it("says PayPal could not be reached when even the token fails, and that the demo's credentials are placeholders", async () => {
+    // Nothing exists at PayPal after a failed token request (OAuth2 client credentials,
+    // https://developer.paypal.com/api/rest/authentication/): nothing can have moved.
+    const { service } = provider({ clientId: "demo-placeholder-client-id", clientSecret: "demo-placeholder-client-secret", maxRetries: 0 })
+    nock.disableNetConnect()
+    nock(PAYPAL_ORIGIN).post("/v1/oauth2/token").replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND api-m.sandbox.paypal.com" })
+    const failure = await service
+      .initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01NOTOKEN" }, context: { idempotency_key: "payses_01NOTOKEN" } })
+      .catch((e) => e)
+    nock.enableNetConnect()
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(false)
+    expect(failure.message).toMatch(
+      /^PayPal could not be reached to sign in; no money was moved and it can be tried again .*PayPal is registered with the demo's placeholder credentials; put sandbox credentials in \.env/
+    )
+  })
+
+  it("keeps an outage while authorizing an approved order indeterminate: the funds may be reserved", async () => {
+    const { service } = provider({ maxRetries: 0 })
+    const fixture = inline({
+      scenario: "authorize-outage",
+      interactions: [
+        tokenInteraction(),
+        { request: { method: "GET", path: "/v2/checkout/orders/5O190127TN364715T" }, response: { status: 200, body: approvedOrder("payses_01AUTHOUTAGE") } },
+        { request: { method: "POST", path: "/v2/checkout/orders/5O190127TN364715T/authorize" }, response: { status: 503, body: { name: "SERVICE_UNAVAILABLE", message: "Service Unavailable." } } },
+      ],
+    })
+    const data = { id: "5O190127TN364715T", status: "APPROVED", intent: "AUTHORIZE", amount: "120.00", currency_code: "USD", session_id: "payses_01AUTHOUTAGE" }
+    const failure = await service.authorizePayment({ data, context: { idempotency_key: "payses_01AUTHOUTAGE" } }).catch((e) => e)
+    fixture.finish()
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(true)
+    expect(failure.message).toMatch(/could not be reached to authorize the PayPal order; the outcome is unknown/)
   })
 
   it("reports refused credentials clearly, with neither the secret nor the token in errors or logs", async () => {
