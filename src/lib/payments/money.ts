@@ -53,18 +53,24 @@ export interface CurrencyRules {
   exponents?: Readonly<Record<string, number>>
   /**
    * Amounts the gateway accepts must be a multiple of this many of its minor units
-   * (Stripe: three-decimal currencies end in 0, ISK is whole krónur sent as cents).
-   * Values are rounded half-up to the nearest multiple.
+   * (Stripe: three-decimal currencies end in 0, ISK and UGX are whole units sent as
+   * hundredths). Values are rounded to a multiple as `ConversionOptions.rounding` says.
    */
   steps?: Readonly<Record<string, number>>
 }
 
 export interface ConversionOptions {
   /**
-   * `round` (default): round half-up to what the gateway can represent.
+   * `round` (default): round to what the gateway can represent (see `rounding`).
    * `exact`: refuse, with an `AmountError`, an amount the gateway cannot represent exactly.
    */
   mode?: "round" | "exact"
+  /**
+   * How `round` rounds: `half_up` (default) for what a shopper is charged, `down` (toward
+   * zero) for refunds, so a refund never returns more than was asked (1.005 KWD at
+   * Stripe, which takes 0.010 steps, is 1.000, not 1.010).
+   */
+  rounding?: "half_up" | "down"
 }
 
 const NO_RULES: CurrencyRules = Object.freeze({})
@@ -133,7 +139,7 @@ export function toMinorUnits(
   const scaled = major.shiftedBy(exponent)
   const rounded = scaled
     .dividedBy(step)
-    .integerValue(BigNumberJS.ROUND_HALF_UP)
+    .integerValue(options.rounding === "down" ? BigNumberJS.ROUND_DOWN : BigNumberJS.ROUND_HALF_UP)
     .multipliedBy(step)
   if (options.mode === "exact" && !rounded.isEqualTo(scaled)) {
     const unit = new BigNumberJS(step).shiftedBy(-exponent).toFixed()

@@ -10,30 +10,63 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { CurrencyRules, fromMinorUnitsToNumber, normalizeCurrency, toMinorUnits } from "../../lib/payments/money"
+import {
+  CurrencyRules,
+  formatAmount,
+  fromMinorUnits,
+  fromMinorUnitsToNumber,
+  normalizeCurrency,
+  toMinorUnits,
+} from "../../lib/payments/money"
 import type { StripeOptions } from "./options"
 
 /**
  * Stripe's departures from ISO 4217 (https://docs.stripe.com/currencies):
- * - three-decimal currencies are sent in thousandths but must end in 0
- *   ("5.124 KWD must be rounded to 5120 or 5130"), hence a step of 10;
- * - ISK stays a two-decimal currency in the API while only whole krónur are accepted
- *   ("amounts in ISK are stated in multiples of 100"),
- *   https://support.stripe.com/questions/deprecation-of-fractional-isk-charges-and-refunds;
- * - MGA is zero-decimal at Stripe (two in ISO 4217).
- * HUF and TWD are charged with two decimals like ISO; only their payouts are whole.
+ * - three-decimal currencies (BHD, JOD, KWD, OMR, TND) are sent in thousandths but must
+ *   end in 0 ("5.124 KWD must be rounded to 5120 or 5130"), hence a step of 10;
+ * - ISK and UGX (the "Special cases") are zero-decimal in ISO 4217, but "backward
+ *   compatibility requires you to represent it as a two-decimal value, where the decimal
+ *   amount is always 00. For example, to charge 5 UGX, provide an amount value of 500":
+ *   exponent 2 with a step of 100;
+ * - MGA is on Stripe's zero-decimal list (two decimals in ISO 4217);
+ * - HUF and TWD are charged with two decimals like ISO; only their payouts are whole.
  */
 export const STRIPE_CURRENCY_RULES: CurrencyRules = Object.freeze({
-  exponents: Object.freeze({ ISK: 2, MGA: 0 }),
-  steps: Object.freeze({ BHD: 10, JOD: 10, KWD: 10, OMR: 10, TND: 10, ISK: 100 }),
+  exponents: Object.freeze({ ISK: 2, UGX: 2, MGA: 0 }),
+  steps: Object.freeze({ BHD: 10, JOD: 10, KWD: 10, OMR: 10, TND: 10, ISK: 100, UGX: 100 }),
 })
 
+/** What the shopper is charged, rounded half-up to what Stripe takes. */
 export function toStripeAmount(amount: BigNumberInput, currency: string): number {
   return toMinorUnits(amount, currency, STRIPE_CURRENCY_RULES)
 }
 
+/**
+ * A refund, rounded toward zero to what Stripe takes, so it never returns more than was
+ * asked: 1.005 KWD (Stripe takes 0.010 steps) is 1.000 KWD.
+ */
+export function toStripeRefundAmount(amount: BigNumberInput, currency: string): number {
+  return toMinorUnits(amount, currency, STRIPE_CURRENCY_RULES, { rounding: "down" })
+}
+
+/**
+ * A capture Medusa is recording: `whole` (the intent's capturable amount) when the amount,
+ * rounded as the intent's amount was, is all of it; otherwise the exact amount, refusing
+ * one Stripe cannot take (5.125 KWD), so Stripe never captures more or less than Medusa
+ * records.
+ */
+export function toStripeCaptureAmount(amount: BigNumberInput, currency: string, whole: number): number {
+  const rounded = toStripeAmount(amount, currency)
+  return rounded === whole ? whole : toMinorUnits(amount, currency, STRIPE_CURRENCY_RULES, { mode: "exact" })
+}
+
 export function fromStripeAmount(minor: number, currency: string): number {
   return fromMinorUnitsToNumber(minor, currency, STRIPE_CURRENCY_RULES)
+}
+
+/** Stripe's minor units for people and messages: 150000 ISK -> "1500 ISK". */
+export function formatStripeAmount(minor: number, currency: string): string {
+  return formatAmount(fromMinorUnits(minor, currency, STRIPE_CURRENCY_RULES), currency)
 }
 
 /** Stripe wants lower-case ISO codes. */

@@ -49,20 +49,20 @@ import { redactText } from "../../lib/payments/redact"
 import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
-import { formatAmount, fromMinorUnits, toMinorUnits } from "../../lib/payments/money"
 import {
   IntentStatusInput,
-  STRIPE_CURRENCY_RULES,
   StripeSessionData,
   buildCustomerParams,
   buildIntentCreate,
-  fromStripeAmount,
+  formatStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
   toSavedMethodData,
   toSessionData,
   toStripeAmount,
+  toStripeCaptureAmount,
   toStripeCurrency,
+  toStripeRefundAmount,
 } from "./mapping"
 import { StripeOptions, parseStripeOptions } from "./options"
 
@@ -194,13 +194,18 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = this.sessionData(input.data)
     const currency = data.currency
-    const show = (minor: number) => formatAmount(fromMinorUnits(minor, currency, STRIPE_CURRENCY_RULES), currency)
-    const requested = await this.requestedCaptureAmount(input.context?.idempotency_key, data)
+    const show = (minor: number) => formatStripeAmount(minor, currency)
+    const unrecorded = data.amount_received - recordedCapture(data)
+    const capturable = data.amount_capturable || data.amount
+    const requested = await this.requestedCaptureAmount(
+      input.context?.idempotency_key,
+      currency,
+      data.status === "succeeded" ? unrecorded : capturable
+    )
     if (data.status === "succeeded") {
       // Captured at Stripe already: what Stripe received and Medusa has not recorded yet
       // may be recorded (a dashboard capture recorded in parts); nothing beyond it can be.
-      const asked = requested ?? data.amount_received - recordedCapture(data)
-      const unrecorded = data.amount_received - recordedCapture(data)
+      const asked = requested ?? unrecorded
       if (asked > 0 && asked <= unrecorded) {
         return { data: { ...data, amount_captured_recorded: recordedCapture(data) + asked } }
       }
@@ -209,7 +214,6 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
           `Stripe captures a payment once and released the rest`
       )
     }
-    const capturable = data.amount_capturable || data.amount
     if (requested !== undefined && requested > capturable) {
       throw new PaymentInputError(
         `Stripe: cannot capture ${show(requested)} of payment ${data.id}: ${show(capturable)} is authorized`
@@ -253,7 +257,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
 
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const data = this.sessionData(input.data)
-    const amount = toStripeAmount(input.amount, data.currency)
+    // Toward zero: a refund never returns more than was asked.
+    const amount = toStripeRefundAmount(input.amount, data.currency)
     if (amount <= 0) {
       throw new PaymentInputError("Stripe: a refund amount must be greater than zero")
     }
@@ -265,9 +270,9 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (refunded + amount > captured) {
       const currency = data.currency
       throw new PaymentInputError(
-        `Stripe: cannot refund ${formatAmount(fromMinorUnits(amount, currency), currency)} of payment ${data.id}: ` +
-          `only ${formatAmount(fromMinorUnits(captured - refunded, currency), currency)} of the ` +
-          `${formatAmount(fromMinorUnits(captured, currency), currency)} captured remains`
+        `Stripe: cannot refund ${formatStripeAmount(amount, currency)} of payment ${data.id}: ` +
+          `only ${formatStripeAmount(captured - refunded, currency)} of the ` +
+          `${formatStripeAmount(captured, currency)} captured remains`
       )
     }
     const refund = await this.call("refund the payment", () =>
@@ -544,14 +549,15 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
 
   /**
    * The amount of the capture Medusa is recording, in Stripe's units, or `undefined` when
-   * it cannot be known (a direct call). Never rounded: an amount Stripe cannot take exactly
-   * (5.125 KWD, which Stripe takes in steps of 0.010) is refused, so Stripe never captures
-   * more or less than Medusa records.
+   * it cannot be known (a direct call). `whole` when it is all of what can be captured
+   * (rounded as the intent's amount was); otherwise exact: an amount Stripe cannot take
+   * (5.125 KWD, in steps of 0.010) is refused, so Stripe never captures more or less than
+   * Medusa records.
    */
-  protected async requestedCaptureAmount(captureId: string | undefined, data: StripeSessionData): Promise<number | undefined> {
+  protected async requestedCaptureAmount(captureId: string | undefined, currency: string, whole: number): Promise<number | undefined> {
     const requested = await requestedCaptureAmount(this.container, captureId)
     if (!requested) return undefined
-    const amount = toMinorUnits(requested.toFixed(), data.currency, STRIPE_CURRENCY_RULES, { mode: "exact" })
+    const amount = toStripeCaptureAmount(requested.toFixed(), currency, whole)
     return amount > 0 ? amount : undefined
   }
 
@@ -587,8 +593,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     }
     if (expected && intent.amount !== data.amount && data.amount > 0 && intent.status === "requires_capture") {
       throw new PaymentInputError(
-        `Stripe: payment ${intent.id} was authorized for ${fromStripeAmount(intent.amount, intent.currency)} ` +
-          `${intent.currency.toUpperCase()}, not the session's ${fromStripeAmount(data.amount, data.currency)}`
+        `Stripe: payment ${intent.id} was authorized for ${formatStripeAmount(intent.amount, intent.currency)}, ` +
+          `not the session's ${formatStripeAmount(data.amount, data.currency)}`
       )
     }
   }

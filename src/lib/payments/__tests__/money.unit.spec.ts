@@ -244,6 +244,28 @@ describe("toMinorUnits", () => {
     })
   })
 
+  describe("rounding toward zero (refunds)", () => {
+    it.each([
+      // Never more than asked: a 1.005 KWD refund at Stripe's 0.010 steps is 1.000, not 1.010.
+      ["1.005", "KWD", 1000],
+      ["1.009", "KWD", 1000],
+      ["10.009", "USD", 1000],
+      ["10.5", "ISK", 1000],
+      ["999.99", "JPY", 999],
+    ])("%s %s is %p with rounding: down", (amount, currency, minor) => {
+      expect(toMinorUnits(amount, currency, STRIPE_LIKE, { rounding: "down" })).toBe(minor)
+    })
+
+    it("keeps half-up as the default, for what a shopper is charged", () => {
+      expect(toMinorUnits("1.005", "KWD", STRIPE_LIKE)).toBe(1010)
+      expect(toMinorUnits("10.005", "USD")).toBe(1001)
+    })
+
+    it("rounds toward zero for negative amounts too", () => {
+      expect(toMinorUnits("-10.009", "USD", undefined, { rounding: "down" })).toBe(-1000)
+    })
+  })
+
   describe("safe-integer guard", () => {
     it("accepts exactly Number.MAX_SAFE_INTEGER minor units", () => {
       // 2^53 - 1 = 9007199254740991

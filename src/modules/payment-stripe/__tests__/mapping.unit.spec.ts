@@ -1,47 +1,97 @@
 import {
   buildCustomerParams,
   buildIntentCreate,
+  formatStripeAmount,
   fromStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
   storefrontData,
   toSessionData,
   toStripeAmount,
+  toStripeRefundAmount,
 } from "../mapping"
 import { parseStripeOptions } from "../options"
 
 const options = parseStripeOptions({ apiKey: "sk_test_fake_mapping" })
 
+// Every rule below is from Stripe's currency page, https://docs.stripe.com/currencies
+// ("Zero-decimal currencies", "Three-decimal currencies", "Special cases").
 describe("Stripe amounts", () => {
+  // "Zero-decimal currencies": BIF, CLP, DJF, GNF, JPY, KMF, KRW, MGA, PYG, RWF, UGX, VND,
+  // VUV, XAF, XOF, XPF; "to charge ¥500, provide an amount value of 500". UGX is listed
+  // there too, but the special cases below say how it is sent.
+  it.each(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd", "vuv", "xaf", "xof", "xpf"])(
+    "zero-decimal %s: 500 is sent as 500 and comes back as 500",
+    (currency) => {
+      expect(toStripeAmount(500, currency)).toBe(500)
+      expect(fromStripeAmount(500, currency)).toBe(500)
+    }
+  )
+
+  it("MGA is zero-decimal at Stripe although ISO 4217 gives it two decimals", () => {
+    expect(toStripeAmount(5000, "mga")).toBe(5000)
+    expect(fromStripeAmount(5000, "mga")).toBe(5000)
+  })
+
+  // "Three-decimal currencies": BHD, JOD, KWD, OMR, TND; "the least-significant (last)
+  // digit [must] be 0 ... 5.124 KWD must be rounded to 5120 or 5130."
+  it.each(["bhd", "jod", "kwd", "omr", "tnd"])("three-decimal %s is sent in thousandths ending in 0", (currency) => {
+    expect(toStripeAmount("5.124", currency)).toBe(5120)
+    expect(toStripeAmount("5.125", currency)).toBe(5130)
+    expect(toStripeAmount("12.34", currency)).toBe(12340)
+    expect(fromStripeAmount(5120, currency)).toBe(5.12)
+  })
+
+  // Special case UGX: "UGX transitioned to a zero-decimal currency, but backward
+  // compatibility requires you to represent it as a two-decimal value, where the decimal
+  // amount is always 00. For example, to charge 5 UGX, provide an amount value of 500."
+  it("UGX is sent as a two-decimal value whose decimals are always 00 (5 UGX -> 500)", () => {
+    expect(toStripeAmount(5, "ugx")).toBe(500)
+    expect(toStripeAmount(1000, "ugx")).toBe(100000)
+    // "You can't charge fractions of UGX": whole shillings only.
+    expect(toStripeAmount("1000.4", "ugx")).toBe(100000)
+    expect(fromStripeAmount(100000, "ugx")).toBe(1000)
+  })
+
+  // Special case ISK: the same rule ("to charge 5 ISK, provide an amount value of 500").
+  it("ISK is sent as a two-decimal value whose decimals are always 00 (5 ISK -> 500)", () => {
+    expect(toStripeAmount(5, "isk")).toBe(500)
+    expect(toStripeAmount(1500, "isk")).toBe(150000)
+    expect(toStripeAmount(1500.4, "isk")).toBe(150000)
+    expect(fromStripeAmount(150000, "isk")).toBe(1500)
+  })
+
+  // Special cases HUF and TWD: "Stripe treats HUF as a zero-decimal currency for payouts,
+  // even though you can charge two-decimal amounts" (TWD: the same).
+  it.each([
+    ["huf", "1234.5", 123450],
+    ["twd", "300", 30000],
+    ["twd", "300.25", 30025],
+  ])("%s is charged with two decimals: %s is sent as %p", (currency, amount, minor) => {
+    expect(toStripeAmount(amount, currency)).toBe(minor)
+    expect(fromStripeAmount(minor, currency)).toBe(Number(amount))
+  })
+
   it.each([
     ["usd", 10.5, 1050],
     ["usd", "19.99", 1999],
     ["eur", 0.1 + 0.2, 30],
-    ["jpy", 1000, 1000],
-    ["krw", 15000, 15000],
-    // Three-decimal currencies are sent in thousandths ending in 0 (docs: 5.124 KWD -> 5120).
-    ["kwd", 5.124, 5120],
-    ["kwd", 5.125, 5130],
-    ["bhd", 12.34, 12340],
-    // ISK stays two-decimal in the API but only whole krónur are accepted.
-    ["isk", 1500, 150000],
-    ["isk", 1500.4, 150000],
-    // MGA is zero-decimal at Stripe although ISO 4217 gives it two.
-    ["mga", 5000, 5000],
-    // HUF and TWD are charged with two decimals.
-    ["huf", 1234.5, 123450],
-    ["twd", 300, 30000],
-  ])("%s %p is sent as %p", (currency, amount, minor) => {
+  ])("two-decimal %s %p is sent as %p", (currency, amount, minor) => {
     expect(toStripeAmount(amount as number, currency as string)).toBe(minor)
   })
 
-  it.each([
-    ["usd", 1050, 10.5],
-    ["jpy", 1000, 1000],
-    ["kwd", 5120, 5.12],
-    ["isk", 150000, 1500],
-  ])("%s %p minor units come back as %p", (currency, minor, major) => {
-    expect(fromStripeAmount(minor as number, currency as string)).toBe(major)
+  it("rounds a refund toward zero so it never returns more than asked (1.005 KWD -> 1000, not 1010)", () => {
+    expect(toStripeRefundAmount("1.005", "kwd")).toBe(1000)
+    expect(toStripeRefundAmount("10.009", "usd")).toBe(1000)
+    expect(toStripeRefundAmount("1000.9", "ugx")).toBe(100000)
+    expect(toStripeRefundAmount("12.34", "kwd")).toBe(12340)
+  })
+
+  it("formats Stripe's minor units for people with Stripe's rules", () => {
+    expect(formatStripeAmount(150000, "isk")).toBe("1500 ISK")
+    expect(formatStripeAmount(100000, "ugx")).toBe("1000 UGX")
+    expect(formatStripeAmount(5120, "kwd")).toBe("5.120 KWD")
+    expect(formatStripeAmount(5000, "mga")).toBe("5000.00 MGA")
   })
 })
 
@@ -210,6 +260,15 @@ describe("webhook events", () => {
     expect(mapWebhookEvent(event("payment_intent.succeeded", intent))).toEqual({
       action: "captured",
       data: { session_id: "payses_1", amount: 3000 },
+    })
+  })
+
+  it("reads a UGX or ISK event's amount in whole units (Stripe sends them as hundredths)", () => {
+    const intent = { object: "payment_intent", currency: "ugx", amount: 100000, amount_capturable: 100000, amount_received: 100000, metadata: { session_id: "payses_1" }, payment_method_types: ["card"] }
+    expect(mapWebhookEvent(event("payment_intent.succeeded", intent))).toEqual({ action: "captured", data: { session_id: "payses_1", amount: 1000 } })
+    expect(mapWebhookEvent(event("payment_intent.succeeded", { ...intent, currency: "isk" }))).toEqual({
+      action: "captured",
+      data: { session_id: "payses_1", amount: 1000 },
     })
   })
 

@@ -248,6 +248,48 @@ describe("Stripe provider", () => {
     fixture.finish()
   })
 
+  // https://docs.stripe.com/currencies, "Special cases": "to charge 5 UGX, provide an
+  // amount value of 500". 1000 UGX sent as amount=1000 would be 10 UGX at Stripe.
+  it("charges, reads back and refunds UGX as Stripe's two-decimal value with 00 decimals", async () => {
+    const { service } = provider()
+    const intent = (fields: Record<string, unknown>) => ({ id: "pi_3QfxUgandan0001", object: "payment_intent", amount: 100000, amount_capturable: 0, amount_received: 0, currency: "ugx", capture_method: "manual", client_secret: "[REDACTED]", metadata: { session_id: "payses_01UGX" }, payment_method_types: ["card"], last_payment_error: null, customer: null, payment_method: null, latest_charge: null, ...fields })
+    const fixture = inline({
+      scenario: "ugx-lifecycle",
+      interactions: [
+        { request: { method: "POST", path: "/v1/payment_intents", body: { amount: "100000", currency: "ugx", capture_method: "manual", metadata: { session_id: "payses_01UGX" } } }, response: { status: 200, body: intent({ status: "requires_payment_method" }) } },
+        { request: { method: "GET", path: "/v1/payment_intents/pi_3QfxUgandan0001" }, response: { status: 200, body: intent({ status: "requires_capture", amount_capturable: 100000 }) } },
+        { request: { method: "POST", path: "/v1/payment_intents/pi_3QfxUgandan0001/capture", body: {} }, response: { status: 200, body: intent({ status: "succeeded", amount_received: 100000 }) } },
+        { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxUgandan0001", amount: "25000", metadata: { session_id: "payses_01UGX" } } }, response: { status: 200, body: { id: "re_3QfxUgandan0001", object: "refund", amount: 25000, currency: "ugx", status: "succeeded", payment_intent: "pi_3QfxUgandan0001" } } },
+      ],
+    })
+    const started = await service.initiatePayment({ amount: 1000, currency_code: "ugx", data: { session_id: "payses_01UGX" }, context: { idempotency_key: "payses_01UGX" } })
+    const authorized = await service.authorizePayment({ data: started.data!, context: { idempotency_key: "payses_01UGX" } })
+    expect(authorized.status).toBe("authorized")
+    const captured = await service.capturePayment({ data: authorized.data!, context: { idempotency_key: "capt_01UGX" } })
+    // Refund 250 UGX: 25000 at Stripe, not 250.
+    const refunded = await service.refundPayment({ amount: 250, data: captured.data!, context: { idempotency_key: "ref_01UGX" } })
+    expect(refunded.data).toEqual(expect.objectContaining({ amount_refunded: 25000 }))
+    // A refund beyond what remains is refused in shillings, not hundredths.
+    await expect(service.refundPayment({ amount: 800, data: refunded.data!, context: { idempotency_key: "ref_02UGX" } })).rejects.toThrow(
+      /cannot refund 800 UGX .* only 750 UGX of the 1000 UGX captured remains/
+    )
+    fixture.finish()
+  })
+
+  it("rounds a three-decimal refund toward zero: 1.005 KWD is refunded as 1.000, never 1.010", async () => {
+    const { service } = provider()
+    const fixture = inline({
+      scenario: "kwd-refund-rounding",
+      interactions: [
+        { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxKuwaiti0001", amount: "1000" } }, response: { status: 200, body: { id: "re_3QfxKuwaiti0001", object: "refund", amount: 1000, currency: "kwd", status: "succeeded", payment_intent: "pi_3QfxKuwaiti0001" } } },
+      ],
+    })
+    const captured = { id: "pi_3QfxKuwaiti0001", status: "succeeded", amount: 12340, amount_received: 12340, currency: "kwd" }
+    const refunded = await service.refundPayment({ amount: "1.005", data: captured, context: { idempotency_key: "ref_01KWD" } })
+    expect(refunded.data).toEqual(expect.objectContaining({ amount_refunded: 1000 }))
+    fixture.finish()
+  })
+
   describe("captures that Stripe already holds", () => {
     // What the Payment Module's capture service answers for the capture being recorded
     // (Medusa passes the provider the capture id only).
