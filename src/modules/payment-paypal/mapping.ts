@@ -12,6 +12,7 @@ import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import BigNumberJS from "bignumber.js"
 import { PaymentInputError } from "../../lib/payments/errors"
 import {
+  ConversionOptions,
   CurrencyRules,
   fromDecimalString,
   gatewayExponent,
@@ -65,10 +66,34 @@ export function toPaypalCurrency(currency: string): string {
  * does for every gateway (Medusa's totals can carry more decimals than the currency, e.g.
  * after tax): 13.0781 USD -> "13.08", 1500.5 HUF -> "1501".
  */
-export function toPaypalMoney(amount: BigNumberInput | BigNumberJS, currency: string): PaypalMoney {
+export function toPaypalMoney(
+  amount: BigNumberInput | BigNumberJS,
+  currency: string,
+  options: ConversionOptions = {}
+): PaypalMoney {
   const code = toPaypalCurrency(currency)
-  const value = toDecimalString(toBigNumber(amount).toFixed(), code, PAYPAL_CURRENCY_RULES)
+  const value = toDecimalString(toBigNumber(amount).toFixed(), code, PAYPAL_CURRENCY_RULES, options)
   return { currency_code: code, value }
+}
+
+/**
+ * A refund in PayPal's precision, rounded toward zero so it never returns more than was
+ * asked: 10.005 USD -> "10.00", 100.9 HUF -> "100".
+ */
+export function toPaypalRefundMoney(amount: BigNumberInput | BigNumberJS, currency: string): PaypalMoney {
+  return toPaypalMoney(amount, currency, { rounding: "down" })
+}
+
+/**
+ * A capture Medusa is recording: `whole` (what remains of the authorization) when the
+ * amount, rounded as the order's amount was, is all of it; otherwise the exact amount,
+ * refusing one PayPal cannot take (100.5 HUF), so PayPal never captures more or less than
+ * Medusa records.
+ */
+export function toPaypalCaptureAmount(amount: BigNumberInput | BigNumberJS, currency: string, whole: BigNumberJS): BigNumberJS {
+  const rounded = new BigNumberJS(toPaypalMoney(amount, currency).value)
+  if (rounded.eq(whole)) return whole
+  return new BigNumberJS(toPaypalMoney(amount, currency, { mode: "exact" }).value)
 }
 
 /** PayPal's amount object back to major units, checked against PayPal's decimals. */

@@ -65,7 +65,9 @@ import {
   paypalEligibilityRules,
   toAuthorizationData,
   toCaptureData,
+  toPaypalCaptureAmount,
   toPaypalMoney,
+  toPaypalRefundMoney,
   toRefundData,
   toSessionData,
   withTotals,
@@ -372,7 +374,8 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const known = this.sessionData(input.data)
     const currency = known.currency_code
-    const amount = new BigNumberJS(toPaypalMoney(input.amount, currency).value)
+    // Toward zero: a refund never returns more than was asked.
+    const amount = new BigNumberJS(toPaypalRefundMoney(input.amount, currency).value)
     if (amount.lte(0)) {
       throw new PaymentInputError("PayPal: a refund amount must be greater than zero")
     }
@@ -619,7 +622,12 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
   protected async requestedCaptureAmount(captureId: string | undefined, data: PaypalSessionData): Promise<BigNumberJS | undefined> {
     const requested = await requestedCaptureAmount(this.container, captureId)
     if (!requested) return undefined
-    const amount = new BigNumberJS(toPaypalMoney(requested.toFixed(), data.currency_code).value)
+    // All of what remains when it rounds to that, as the order's amount was rounded;
+    // otherwise exact (a partial capture PayPal cannot take is refused, not rounded).
+    const whole = data.authorization
+      ? new BigNumberJS(data.authorization.amount).minus(capturedTotal(data.captures, data.currency_code))
+      : new BigNumberJS(data.amount)
+    const amount = toPaypalCaptureAmount(requested, data.currency_code, whole)
     return amount.gt(0) ? amount : undefined
   }
 
@@ -637,7 +645,9 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       }
       return { ok: false, reason: `its certificate could not be fetched from PayPal (${redactText((error as Error).message)})` }
     }
-    return verifyWithCertificate(transmission, webhookId, raw, pem, this.options_.environment, new Date())
+    // The trust anchors: Node's bundled Mozilla roots unless a test configured its own.
+    const roots = this.options_.webhookCertificateRoots
+    return verifyWithCertificate(transmission, webhookId, raw, pem, this.options_.environment, new Date(), roots)
   }
 
   private async certificate(url: string): Promise<string> {

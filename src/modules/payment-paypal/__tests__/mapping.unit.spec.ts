@@ -13,7 +13,9 @@ import {
   mapWebhookEvent,
   paypalEligibilityRules,
   parsePaypalError,
+  toPaypalCaptureAmount,
   toPaypalMoney,
+  toPaypalRefundMoney,
   toSessionData,
 } from "../mapping"
 import { parsePaypalOptions } from "../options"
@@ -37,6 +39,31 @@ describe("PayPal amounts", () => {
     ["gbp", { value: "42.1", precision: 20 }, "42.10"],
   ])("%s %p is sent as %p", (currency, amount, value) => {
     expect(toPaypalMoney(amount as never, currency as string)).toEqual({ currency_code: String(currency).toUpperCase(), value })
+  })
+
+  // PayPal's currency codes page (https://developer.paypal.com/docs/api/reference/currency-codes/)
+  // lists 25 currencies; HUF, JPY and TWD are marked "This currency does not support
+  // decimals. If you pass a decimal amount, an error occurs."
+  it.each(["HUF", "JPY", "TWD"])("%s is sent without decimals", (currency) => {
+    expect(toPaypalMoney(1500, currency)).toEqual({ currency_code: currency, value: "1500" })
+    expect(toPaypalMoney("1500.4", currency).value).toBe("1500")
+    expect(() => fromPaypalMoney({ currency_code: currency, value: "1500.50" })).toThrow(/more decimals/)
+  })
+
+  it.each(["AUD", "BRL", "CAD", "CHF", "CNY", "CZK", "DKK", "EUR", "GBP", "HKD", "ILS", "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "RUB", "SEK", "SGD", "THB", "USD"])(
+    "%s is sent with two decimals",
+    (currency) => {
+      expect(toPaypalMoney("12.5", currency)).toEqual({ currency_code: currency, value: "12.50" })
+      expect(fromPaypalMoney({ currency_code: currency, value: "12.50" }).toFixed()).toBe("12.5")
+    }
+  )
+
+  it("rounds a refund toward zero (never more than asked) and refuses a partial capture it cannot take exactly", () => {
+    expect(toPaypalRefundMoney("10.005", "usd").value).toBe("10.00")
+    expect(toPaypalRefundMoney("100.9", "huf").value).toBe("100")
+    expect(toPaypalCaptureAmount("13.0781", "usd", new BigNumberJS("13.08")).toFixed()).toBe("13.08")
+    expect(toPaypalCaptureAmount("5.50", "usd", new BigNumberJS("13.08")).toFixed()).toBe("5.5")
+    expect(() => toPaypalCaptureAmount("5.505", "usd", new BigNumberJS("13.08"))).toThrow(/cannot be charged exactly/)
   })
 
   it("refuses a currency PayPal does not take, naming it (no three-decimal currency such as KWD)", () => {

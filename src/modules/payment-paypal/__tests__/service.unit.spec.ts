@@ -495,6 +495,95 @@ describe("PayPal provider", () => {
     fixture.finish()
   })
 
+  it("rounds a refund toward zero to PayPal's decimals: 10.005 USD is refunded as 10.00, never 10.01", async () => {
+    const { service } = provider()
+    const session_id = "payses_01REFUNDDOWN"
+    const order = {
+      id: "4RS05872LM6627344",
+      intent: "CAPTURE",
+      status: "COMPLETED",
+      purchase_units: [
+        {
+          reference_id: "default",
+          custom_id: session_id,
+          amount: { currency_code: "USD", value: "60.00" },
+          payments: { captures: [{ id: "2GG279541U471931P", status: "COMPLETED", amount: { currency_code: "USD", value: "60.00" }, final_capture: true }] },
+        },
+      ],
+    }
+    const fixture = inline({
+      scenario: "refund-rounding",
+      interactions: [
+        tokenInteraction(),
+        { request: { method: "GET", path: "/v2/checkout/orders/4RS05872LM6627344" }, response: { status: 200, body: order } },
+        {
+          request: { method: "POST", path: "/v2/payments/captures/2GG279541U471931P/refund", body: { amount: { currency_code: "USD", value: "10.00" }, custom_id: session_id } },
+          response: { status: 201, body: { id: "1JU08902781691411", status: "COMPLETED", amount: { currency_code: "USD", value: "10.00" } } },
+        },
+      ],
+    })
+    const data = { id: "4RS05872LM6627344", status: "COMPLETED", intent: "CAPTURE", amount: "60.00", currency_code: "USD", session_id, captures: [{ id: "2GG279541U471931P", status: "COMPLETED", amount: "60.00", final_capture: true }] }
+    const refunded = await service.refundPayment({ amount: "10.005", data, context: { idempotency_key: "ref_01DOWN" } })
+    expect(refunded.data).toEqual(expect.objectContaining({ amount_refunded: "10.00" }))
+    fixture.finish()
+  })
+
+  describe("the amount of a partial capture", () => {
+    const withCapture = (amount: string) => {
+      const { logger } = capturingLogger()
+      const captureService = { retrieve: async () => ({ amount: Number(amount), raw_amount: { value: amount, precision: 20 } }) }
+      return new PaypalProviderService({ logger, captureService }, { ...paypalTestOptions, clientSecret: CLIENT_SECRET })
+    }
+    const authorizedOrder = (session_id: string, value: string, currency: string) => ({
+      id: "9FL21539GM3215013",
+      intent: "AUTHORIZE",
+      status: "COMPLETED",
+      purchase_units: [
+        {
+          reference_id: "default",
+          custom_id: session_id,
+          amount: { currency_code: currency, value },
+          payments: { authorizations: [{ id: "3C679366HH908993F", status: "CREATED", amount: { currency_code: currency, value }, create_time: new Date().toISOString() }] },
+        },
+      ],
+    })
+
+    // PayPal: HUF "does not support decimals. If you pass a decimal amount, an error occurs"
+    // (https://developer.paypal.com/docs/api/reference/currency-codes/). Rounding 100.5 HUF
+    // up would capture more than Medusa records.
+    it("refuses a partial capture PayPal cannot take exactly instead of rounding it", async () => {
+      const service = withCapture("100.5")
+      const session_id = "payses_01HUFCAPTURE"
+      const fixture = inline({
+        scenario: "huf-partial-capture",
+        interactions: [tokenInteraction(), { request: { method: "GET", path: "/v2/checkout/orders/9FL21539GM3215013" }, response: { status: 200, body: authorizedOrder(session_id, "1000", "HUF") } }],
+      })
+      const data = { id: "9FL21539GM3215013", status: "COMPLETED", amount: "1000", currency_code: "HUF", session_id }
+      await expect(service.capturePayment({ data, context: { idempotency_key: "capt_01HUF" } })).rejects.toThrow(/100\.5 HUF cannot be charged exactly/)
+      fixture.finish()
+    })
+
+    it("captures the whole authorization when Medusa's total carries more decimals than PayPal (13.0781 USD authorized as 13.08)", async () => {
+      const service = withCapture("13.0781")
+      const session_id = "payses_01WHOLECAPTURE"
+      const fixture = inline({
+        scenario: "whole-capture-extra-decimals",
+        interactions: [
+          tokenInteraction(),
+          { request: { method: "GET", path: "/v2/checkout/orders/9FL21539GM3215013" }, response: { status: 200, body: authorizedOrder(session_id, "13.08", "USD") } },
+          {
+            request: { method: "POST", path: "/v2/payments/authorizations/3C679366HH908993F/capture", body: { amount: { currency_code: "USD", value: "13.08" }, final_capture: true } },
+            response: { status: 201, body: { id: "7TK53561YB803214S", status: "COMPLETED", amount: { currency_code: "USD", value: "13.08" }, final_capture: true } },
+          },
+        ],
+      })
+      const data = { id: "9FL21539GM3215013", status: "COMPLETED", amount: "13.08", currency_code: "USD", session_id }
+      const captured = await service.capturePayment({ data, context: { idempotency_key: "capt_01WHOLE" } })
+      expect(captured.data).toEqual(expect.objectContaining({ amount_captured: "13.08" }))
+      fixture.finish()
+    })
+  })
+
   it("voids the authorization when the payment is canceled", async () => {
     const { service } = provider()
     const session_id = "payses_01CANCELAUTH"
