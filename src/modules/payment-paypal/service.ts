@@ -194,11 +194,18 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       operation: "change the PayPal order amount",
       body: buildAmountPatch(money),
       movesMoney: false,
-      // Medusa passes no key here: one derived from the session, the order and the n-th
-      // update replays a retried step and keeps a later change back a new request.
-      idempotencyKey:
-        input.context?.idempotency_key ??
-        deriveKey("paypal:update", data.session_id, data.id, seq, money.value, money.currency_code),
+      // Derived from the session, the order and the n-th update (and Medusa's key, should
+      // it pass one, which would be the same for every update): a retried step replays and
+      // a later change back is a new request.
+      idempotencyKey: deriveKey(
+        "paypal:update",
+        input.context?.idempotency_key ?? "",
+        data.session_id,
+        data.id,
+        seq,
+        money.value,
+        money.currency_code
+      ),
     })
     const unit = order.purchase_units?.[0] ?? {}
     const next = toSessionData({ ...order, purchase_units: [{ ...unit, amount: money }] }, { ...data, update_seq: seq })

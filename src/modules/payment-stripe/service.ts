@@ -148,11 +148,11 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       )
     }
     const seq = (data.update_seq ?? 0) + 1
-    // Medusa passes no idempotency key here: derive one from the session, the intent and
-    // the n-th update, so a retried step replays instead of applying twice, while a later
-    // update to a previous amount is still a new request.
+    // Derived from the session, the intent and the n-th update (and Medusa's key, should it
+    // pass one, which would be the same for every update), so a retried step replays
+    // instead of applying twice, while a later update to a previous amount is a new request.
     const key =
-      input.context?.idempotency_key ?? deriveKey("stripe:update", data.session_id, data.id, seq, amount, currency)
+      deriveKey("stripe:update", input.context?.idempotency_key ?? "", data.session_id, data.id, seq, amount, currency)
     const intent = await this.call("change the payment amount", () =>
       this.stripe_.paymentIntents.update(data.id, { amount, currency }, { idempotencyKey: key })
     )
@@ -361,9 +361,13 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (!customer) {
       throw new PaymentInputError("Stripe: a customer is needed to create an account holder")
     }
+    const params = buildCustomerParams(customer)
     const created = await this.call("create the customer", () =>
-      this.stripe_.customers.create(buildCustomerParams(customer), {
-        idempotencyKey: input.context.idempotency_key ?? deriveKey("stripe:customer", customer.id),
+      this.stripe_.customers.create(params, {
+        // Not Medusa's key (the customer id) alone: Stripe refuses a key reused with other
+        // parameters, so a retry after the customer's details changed must be a new key,
+        // while the same request retried replays.
+        idempotencyKey: deriveKey("stripe:customer", input.context.idempotency_key ?? customer.id, JSON.stringify(params)),
       })
     )
     return { id: created.id, data: { id: created.id } }
@@ -381,7 +385,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     const params = buildCustomerParams(customer)
     await this.call("update the customer", () =>
       this.stripe_.customers.update(id, params, {
-        idempotencyKey: input.context.idempotency_key ?? deriveKey("stripe:customer-update", id, JSON.stringify(params)),
+        idempotencyKey: deriveKey("stripe:customer-update", input.context.idempotency_key ?? "", id, JSON.stringify(params)),
       })
     )
     return { data: { id } }

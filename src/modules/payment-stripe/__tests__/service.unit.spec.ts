@@ -395,6 +395,25 @@ describe("Stripe provider", () => {
     fixture.finish()
   })
 
+  // Stripe's idempotency: "the idempotency layer compares incoming parameters to those of
+  // the original request and errors if they're not the same"
+  // (https://docs.stripe.com/api/idempotent_requests). Medusa passes the customer id as the
+  // key, so a retry after the customer's details changed would get Stripe's idempotency
+  // error; the key is derived from the parameters instead.
+  it("derives the customer creation key from the parameters, so a retry with changed details is a new request", async () => {
+    const { service } = provider()
+    const created = { id: "cus_QfxCustomer0002", object: "customer" }
+    const create = (key: string) => ({ request: { method: "POST", path: "/v1/customers", headers: { "idempotency-key": `{{${key}}}` } }, response: { status: 200, body: created } })
+    const fixture = inline({ scenario: "customer-keys", interactions: [create("k1"), create("k1"), create("k2")] })
+    const customer = { id: "cus_01MEDUSAKEYS", email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" }
+    await service.createAccountHolder({ context: { customer, idempotency_key: "cus_01MEDUSAKEYS" } })
+    await service.createAccountHolder({ context: { customer, idempotency_key: "cus_01MEDUSAKEYS" } })
+    await service.createAccountHolder({ context: { customer: { ...customer, email: "ada.lovelace@example.com" }, idempotency_key: "cus_01MEDUSAKEYS" } })
+    fixture.finish()
+    expect(fixture.vars.k1).not.toBe(fixture.vars.k2)
+    expect(fixture.vars.k1).not.toBe("cus_01MEDUSAKEYS")
+  })
+
   it("refuses to delete a card that belongs to another customer", async () => {
     const { service } = provider()
     const fixture = inline({
