@@ -184,7 +184,14 @@ medusaIntegrationTestRunner({
       // The return page polls; ECPay has no payment for the order.
       const { data } = await http.get(`/store/carts/${cartId}/payment-status`, store.store)
       expect(data.payment_status).toEqual(
-        expect.objectContaining({ status: "pending", order_id: null, checked_with_provider: true, provider_status: "pending" })
+        expect.objectContaining({
+          status: "pending",
+          order_id: null,
+          amount: "100.00",
+          captured_amount: "0.00",
+          checked_with_provider: true,
+          provider_status: "pending",
+        })
       )
       expect(data.payment_status.session).toEqual(expect.objectContaining({ id: session.id, provider_id: PROVIDER }))
       expect(data.payment_status.session).not.toHaveProperty("data")
@@ -208,13 +215,24 @@ medusaIntegrationTestRunner({
       const { data } = await http.get(`/store/carts/${cartId}/payment-status?session_id=${session.id}`, store.store)
       const order = await orderOfCart(getContainer(), cartId)
       expect(order).toBeDefined()
-      expect(data.payment_status).toEqual(expect.objectContaining({ status: "paid", order_id: order.id, checked_with_provider: true }))
+      // ECPay settles what it reports paid (automatic capture): captured, not merely authorized.
+      expect(data.payment_status).toEqual(
+        expect.objectContaining({
+          status: "captured",
+          order_id: order.id,
+          amount: "100.00",
+          captured_amount: "100.00",
+          refunded_amount: "0.00",
+          currency_code: "twd",
+          checked_with_provider: true,
+        })
+      )
       expect(order.payment_collections[0].payments).toHaveLength(1)
 
-      // Polled again: paid, from the order, without asking ECPay.
+      // Polled again: captured, from the order, without asking ECPay.
       resetStatusThrottle()
       const { data: again } = await http.get(`/store/carts/${cartId}/payment-status`, store.store)
-      expect(again.payment_status).toEqual(expect.objectContaining({ status: "paid", order_id: order.id, checked_with_provider: false }))
+      expect(again.payment_status).toEqual(expect.objectContaining({ status: "captured", order_id: order.id, checked_with_provider: false }))
 
       // The notification arriving afterwards changes nothing either.
       expect(await notify(signEcpay(paidNotification(session)))).toBe("1|OK")

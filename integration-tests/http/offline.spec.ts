@@ -146,5 +146,74 @@ medusaIntegrationTestRunner({
       const after = await orderOfCart(getContainer(), cartId)
       expect(after.payment_collections[0].payments[0].data).toEqual(expect.objectContaining({ status: "canceled" }))
     })
+
+    describe("the return page's payment status", () => {
+      const paymentStatus = async (cartId: string) => {
+        const { data } = await http.get(`/store/carts/${cartId}/payment-status`, store.store)
+        return data.payment_status
+      }
+      const money = (amount: string, captured: string, refunded: string) => ({
+        amount,
+        captured_amount: captured,
+        refunded_amount: refunded,
+        currency_code: "eur",
+      })
+      const placed = async (provider: string) => {
+        const { cartId } = await cartWithSession(http, store, provider, { country: "de" })
+        const { data: completed } = await http.post(`/store/carts/${cartId}/complete`, {}, store.store)
+        expect(completed.type).toBe("order")
+        const order = await orderOfCart(getContainer(), cartId)
+        return { cartId, orderId: String(order.id), paymentId: String(order.payment_collections[0].payments[0].id) }
+      }
+
+      it("says a cash-on-delivery order awaits payment, not that it is paid, until the cash is recorded", async () => {
+        const { cartId, orderId, paymentId } = await placed(COD)
+        const before = await paymentStatus(cartId)
+        expect(before).toEqual(
+          expect.objectContaining({ status: "awaiting_payment", order_id: orderId, ...money("100.00", "0.00", "0.00"), checked_with_provider: false })
+        )
+        expect(before.session).not.toHaveProperty("data")
+        expect(JSON.stringify(before)).not.toContain("instructions")
+
+        await http.post(`/admin/payments/${paymentId}/capture`, {}, store.admin)
+        expect(await paymentStatus(cartId)).toEqual(expect.objectContaining({ status: "captured", ...money("100.00", "100.00", "0.00") }))
+      })
+
+      it("follows a bank transfer from nothing received through part, all, part refunded and all refunded", async () => {
+        const { cartId, orderId, paymentId } = await placed(BANK_TRANSFER)
+        expect(await paymentStatus(cartId)).toEqual(
+          expect.objectContaining({ status: "awaiting_payment", order_id: orderId, ...money("100.00", "0.00", "0.00") })
+        )
+
+        await http.post(`/admin/payments/${paymentId}/capture`, { amount: 8 }, store.admin)
+        expect(await paymentStatus(cartId)).toEqual(expect.objectContaining({ status: "partially_captured", ...money("100.00", "8.00", "0.00") }))
+
+        await http.post(`/admin/payments/${paymentId}/capture`, { amount: 92 }, store.admin)
+        expect(await paymentStatus(cartId)).toEqual(expect.objectContaining({ status: "captured", ...money("100.00", "100.00", "0.00") }))
+
+        await http.post(`/admin/payments/${paymentId}/refund`, { amount: 40 }, store.admin)
+        expect(await paymentStatus(cartId)).toEqual(
+          expect.objectContaining({ status: "partially_refunded", ...money("100.00", "100.00", "40.00") })
+        )
+
+        await http.post(`/admin/payments/${paymentId}/refund`, { amount: 60 }, store.admin)
+        expect(await paymentStatus(cartId)).toEqual(expect.objectContaining({ status: "refunded", ...money("100.00", "100.00", "100.00") }))
+      })
+
+      it("says canceled for an order the admin canceled before any money came", async () => {
+        const { cartId, orderId } = await placed(BANK_TRANSFER)
+        await http.post(`/admin/orders/${orderId}/cancel`, {}, store.admin)
+        expect(await paymentStatus(cartId)).toEqual(
+          expect.objectContaining({ status: "canceled", order_id: orderId, ...money("100.00", "0.00", "0.00") })
+        )
+      })
+
+      it("says refunded for a canceled order whose partial payment Medusa refunded", async () => {
+        const { cartId, orderId, paymentId } = await placed(BANK_TRANSFER)
+        await http.post(`/admin/payments/${paymentId}/capture`, { amount: 8 }, store.admin)
+        await http.post(`/admin/orders/${orderId}/cancel`, {}, store.admin)
+        expect(await paymentStatus(cartId)).toEqual(expect.objectContaining({ status: "refunded", ...money("100.00", "8.00", "8.00") }))
+      })
+    })
   },
 })

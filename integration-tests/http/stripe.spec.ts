@@ -53,9 +53,17 @@ medusaIntegrationTestRunner({
       const order = await orderOfCart(getContainer(), cartId)
       const payment = order.payment_collections[0].payments[0]
       expect(payment).toEqual(expect.objectContaining({ provider_id: PROVIDER, amount: 100, captured_at: null }))
+      // The return page: the card is authorized (money reserved), not captured; read from
+      // Medusa's records, without asking Stripe (the fixture has no call for it).
+      const paymentStatus = async () => (await http.get(`/store/carts/${cartId}/payment-status`, store.store)).data.payment_status
+      expect(await paymentStatus()).toEqual(
+        expect.objectContaining({ status: "authorized", order_id: order.id, amount: "100.00", captured_amount: "0.00", currency_code: "usd", checked_with_provider: false })
+      )
 
       await http.post(`/admin/payments/${payment.id}/capture`, {}, store.admin)
+      expect(await paymentStatus()).toEqual(expect.objectContaining({ status: "captured", captured_amount: "100.00" }))
       await http.post(`/admin/payments/${payment.id}/refund`, { amount: 40 }, store.admin)
+      expect(await paymentStatus()).toEqual(expect.objectContaining({ status: "partially_refunded", refunded_amount: "40.00" }))
 
       // One cent beyond what is left: Medusa 2.21's own guard lets exactly one currency
       // epsilon through (it compares with <, not <=), so the provider's guard refuses it,

@@ -57,6 +57,14 @@ type Cradle = Record<string, unknown> & { logger?: Logger }
  * Everything the methods know lives in the session's own `data`.
  */
 abstract class OfflineProviderService<O extends EligibilityRules> extends AbstractPaymentProvider<O> {
+  /**
+   * Medusa's "authorized" moves no money here: the session is authorized so the order is
+   * placed, and the shopper still has to pay. The return page's status route reads this
+   * (`authorizationReservesFunds` in `lib/payments/hosted.ts`) to answer `awaiting_payment`,
+   * not `authorized`, until the admin records the money.
+   */
+  static readonly authorizationReservesFunds = false
+
   protected abstract readonly method: OfflineMethod
   protected readonly options_: O
   protected readonly logger_: Logger | Console

@@ -6,11 +6,16 @@ import { CartNotFoundError, refreshPaymentStatus } from "../../../../../lib/paym
  * `GET /store/carts/:id/payment-status[?session_id=payses_...]`: what the return page of a
  * hosted payment page polls. Like every store route it needs the publishable key.
  *
- * It answers the cart's payment status (`paid`, `pending`, `failed`, `canceled`...) and
- * the order id once there is one. While the session is pending it asks the provider
- * (`getPaymentStatus`, at most every 10 seconds per session) and, when the gateway reports
- * the payment settled, lets Medusa's payment processing authorize it and place the order,
- * once. It never returns the session's data.
+ * It answers what the cart's payment really is (`ReturnPageStatus` in `lib/payments/hosted.ts`)
+ * with the amounts as exact decimal strings and the order id once there is one. Before an
+ * order: `none`, `pending`, `requires_more`, `failed` or `canceled`, from the session; while
+ * it is pending the route asks the provider (`getPaymentStatus`, at most every 10 seconds per
+ * session) and, when the gateway reports the payment settled, lets Medusa's payment
+ * processing authorize it and place the order, once. Once Medusa records a payment:
+ * `awaiting_payment` (an offline method's order, nothing received), `authorized`,
+ * `partially_captured`, `captured`, `partially_refunded`, `refunded` or `canceled`, from the
+ * payment's captures and refunds and the order's status, without asking the gateway. It
+ * never returns the session's (or the payment's) data.
  */
 export const GET = async (req: MedusaStoreRequest, res: MedusaResponse): Promise<void> => {
   const cartId = String(req.params.id ?? "")
