@@ -1,9 +1,10 @@
 /**
  * PayPal test helpers: options with obviously fake credentials, the TEST-ONLY certificate
- * served from a PayPal certificate URL, webhook notifications signed at test time with
- * PayPal's real algorithm, and event bodies in PayPal's documented shapes.
+ * chain served from a PayPal certificate URL (its root is the options' trust anchor), webhook
+ * notifications signed at test time with PayPal's real algorithm, and event bodies in PayPal's
+ * documented shapes.
  */
-import { createSign, generateKeyPairSync, randomUUID } from "node:crypto"
+import { X509Certificate, createSign, generateKeyPairSync, randomUUID } from "node:crypto"
 import fs from "node:fs"
 import path from "node:path"
 import nock from "nock"
@@ -22,12 +23,77 @@ export const PAYPAL_CERT_URL = `${PAYPAL_CERT_ORIGIN}${PAYPAL_CERT_PATH}`
 export const PAYPAL_TOKEN_PATH = "/v1/oauth2/token"
 
 const CERTS_DIR = path.join(FIXTURES_DIR, "paypal", "certs")
-/** TEST-ONLY: self-signed, CN=messageverificationcerts.sandbox.paypal.com (see certs/README.md). */
-export const TEST_SIGNING_CERT = fs.readFileSync(path.join(CERTS_DIR, "TEST-ONLY-webhook-signing.cert.pem"), "utf8")
-const TEST_SIGNING_KEY = fs.readFileSync(path.join(CERTS_DIR, "TEST-ONLY-webhook-signing.key.pem"), "utf8")
+const readTestOnly = (name: string) => fs.readFileSync(path.join(CERTS_DIR, `TEST-ONLY-${name}.pem`), "utf8")
+
+/**
+ * TEST-ONLY root CA (see certs/README.md): the trust anchor the tests configure with
+ * `webhookCertificateRoots` (`PAYPAL_WEBHOOK_CERTIFICATE_ROOTS` holds this path), in place of
+ * Node's bundled Mozilla roots.
+ */
+export const TEST_ROOT_CERT_PATH = path.join(CERTS_DIR, "TEST-ONLY-root-ca.cert.pem")
+export const TEST_ROOT_CERT = fs.readFileSync(TEST_ROOT_CERT_PATH, "utf8")
+/** TEST-ONLY intermediate CA, issued by the test root. */
+export const TEST_INTERMEDIATE_CERT = readTestOnly("intermediate-ca.cert")
+/** TEST-ONLY leaf, CN=messageverificationcerts.sandbox.paypal.com, issued by the intermediate. */
+export const TEST_LEAF_CERT = readTestOnly("webhook-signing.cert")
+const TEST_SIGNING_KEY = readTestOnly("webhook-signing.key")
+/** What the tests serve at PayPal's certificate URL: the leaf first, then the intermediate. */
+export const TEST_SIGNING_CERT = TEST_LEAF_CERT + TEST_INTERMEDIATE_CERT
+/**
+ * TEST-ONLY: self-signed, CN=messageverificationcerts.sandbox.paypal.com, and its key: what
+ * anyone can make, which must be refused although it carries PayPal's name.
+ */
+export const SELF_SIGNED_PAYPAL_CERT = readTestOnly("self-signed-paypal-name.cert")
+export const SELF_SIGNED_PAYPAL_KEY = readTestOnly("self-signed-paypal-name.key")
+/**
+ * TEST-ONLY chains that must be refused (see certs/README.md). Each leaf carries PayPal's
+ * sandbox name and the test leaf's key, so a notification signed by `signPaypal` matches it
+ * and only the chain is wrong.
+ */
+export const TEST_BAD_CHAINS = {
+  /** A root nobody configured. */
+  untrustedRoot: readTestOnly("untrusted-root-ca.cert"),
+  /** A certificate that is no CA (CA:FALSE, as a public CA issues to anyone) signed the leaf. */
+  leafUnderNotCa: readTestOnly("leaf-under-not-ca.cert") + readTestOnly("not-ca-intermediate.cert"),
+  /** A CA whose key usage leaves out certificate signing signed the leaf. */
+  leafUnderNoCertSign: readTestOnly("leaf-under-no-certsign.cert") + readTestOnly("no-certsign-intermediate.cert"),
+  /** The intermediate expired in 2001. */
+  leafUnderExpiredIntermediate: readTestOnly("leaf-under-expired-intermediate.cert") + readTestOnly("expired-intermediate.cert"),
+  /** A leaf straight under a root that expired in 2001, and that root. */
+  leafUnderExpiredRoot: readTestOnly("leaf-under-expired-root.cert"),
+  expiredRoot: readTestOnly("expired-root-ca.cert"),
+  /** The leaf names the test intermediate as its issuer but another key signed it. */
+  leafSignedByImpostor: readTestOnly("leaf-signed-by-impostor.cert") + TEST_INTERMEDIATE_CERT,
+}
+/**
+ * Where the TEST-ONLY leaf says its issuer can be downloaded (its Authority Information
+ * Access, on DigiCert's host as PayPal's real leaves are): served by `serveTestIssuer`.
+ */
+export const TEST_ISSUER_URL = "http://cacerts.digicert.com/TEST-ONLY-IntermediateCA.crt"
+/** TEST-ONLY: the leaf (same key) naming an issuer URL off DigiCert's host, an internal address. */
+export const TEST_LEAF_FOREIGN_ISSUER_URL_CERT = readTestOnly("leaf-foreign-issuer-url.cert")
+
+/**
+ * Serve the TEST-ONLY intermediate at the leaf's issuer URL, as DER like a CA publishes it,
+ * until the next `nock.cleanAll()`; returns a counter of the downloads.
+ */
+export function serveTestIssuer(): { downloads: () => number } {
+  const url = new URL(TEST_ISSUER_URL)
+  let count = 0
+  if (!nock.isActive()) nock.activate()
+  nock(url.origin)
+    .persist()
+    .get(url.pathname)
+    .reply(200, () => {
+      count += 1
+      return new X509Certificate(TEST_INTERMEDIATE_CERT).raw
+    }, { "content-type": "application/pkix-cert" })
+  return { downloads: () => count }
+}
+
 /** TEST-ONLY: a certificate that is not PayPal's, and its key. */
-export const NOT_PAYPAL_CERT = fs.readFileSync(path.join(CERTS_DIR, "TEST-ONLY-not-paypal.cert.pem"), "utf8")
-export const NOT_PAYPAL_KEY = fs.readFileSync(path.join(CERTS_DIR, "TEST-ONLY-not-paypal.key.pem"), "utf8")
+export const NOT_PAYPAL_CERT = readTestOnly("not-paypal.cert")
+export const NOT_PAYPAL_KEY = readTestOnly("not-paypal.key")
 
 /** Obvious fakes in replay; the sandbox app's from `.env.record` in record mode. */
 export const paypalTestKeys = {
@@ -43,11 +109,13 @@ export const paypalTestOptions = {
   webhookId: paypalTestKeys.webhookId,
   verifyCredentialsAtBoot: false,
   maxRetries: 2,
+  // The TEST-ONLY chain's root, instead of Node's bundled Mozilla roots.
+  webhookCertificateRoots: [TEST_ROOT_CERT],
 }
 
 /**
- * Serve the TEST-ONLY certificate at the certificate URL until the next `nock.cleanAll()`
- * (a FixtureSession's stop): the provider downloads it to verify a notification.
+ * Serve the TEST-ONLY chain (leaf, intermediate) at the certificate URL until the next
+ * `nock.cleanAll()` (a FixtureSession's stop): the provider downloads it to verify a notification.
  */
 export function serveTestCertificate(pem: string = TEST_SIGNING_CERT): void {
   const key = `GET ${PAYPAL_CERT_ORIGIN}:443${PAYPAL_CERT_PATH}`
@@ -73,10 +141,10 @@ export interface SignOptions {
   secret?: string
   /** The webhook id the signature is made for. @default the store's */
   webhookId?: string
-  /** The key to sign with (PEM). @default the TEST-ONLY certificate's */
+  /** The key to sign with (PEM). @default the TEST-ONLY leaf's */
   privateKey?: string
   certUrl?: string
-  /** Serve the TEST-ONLY certificate at its URL. @default true */
+  /** Serve the TEST-ONLY chain at its URL. @default true */
   serveCertificate?: boolean
 }
 

@@ -1,13 +1,16 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FixtureSession, loadFixture } from "../harness/fixtures"
 import { Api, TestStore, cartWithSession, orderOfCart, orderPlacedFor, refused, setUpStore, watchWebhooks } from "../harness/medusa"
-import { PAYPAL_ORIGIN, PAYPAL_TOKEN_PATH, approvedOrder, paypalEvent, paypalTestKeys, signPaypal } from "../harness/paypal"
+import { PAYPAL_ORIGIN, PAYPAL_TOKEN_PATH, TEST_ROOT_CERT_PATH, approvedOrder, paypalEvent, paypalTestKeys, signPaypal } from "../harness/paypal"
 
 // The app reads its providers from the environment, as in production.
 process.env.PAYPAL_CLIENT_ID = paypalTestKeys.clientId
 process.env.PAYPAL_CLIENT_SECRET = paypalTestKeys.clientSecret
 process.env.PAYPAL_WEBHOOK_ID = paypalTestKeys.webhookId
 process.env.PAYPAL_ENVIRONMENT = "sandbox"
+// The TEST-ONLY root the signed notifications' certificate chains to, instead of Node's
+// bundled Mozilla roots (refused in production).
+process.env.PAYPAL_WEBHOOK_CERTIFICATE_ROOTS = TEST_ROOT_CERT_PATH
 // Medusa boots the app more than once here and no PayPal answers at boot in replay; the boot
 // check of the credentials is covered by the provider's unit tests.
 process.env.PAYPAL_VERIFY_CREDENTIALS_AT_BOOT = "false"

@@ -49,6 +49,8 @@ export interface HttpRequest {
   idempotencyKey?: string
   /** Statuses to hand back to the caller instead of throwing (e.g. 404 on a lookup). */
   acceptStatuses?: readonly number[]
+  /** `binary`: hand the body back as a Buffer (a DER certificate), unparsed. @default parsed text or JSON */
+  responseType?: "binary"
   /**
    * Whether the call can move money (capture, refund, authorize, a charge). When the
    * gateway cannot be reached, such a call's outcome is unknown; any other call (a lookup,
@@ -122,8 +124,8 @@ export class HttpClient {
         throw new GatewayUnavailableError({ gateway, operation: req.operation }, lastFailure, unavailable)
       }
 
-      const parsed = await readBody(response)
-      this.log(`${req.method} ${req.path} -> ${response.status}`, parsed)
+      const parsed = req.responseType === "binary" ? Buffer.from(await response.arrayBuffer()) : await readBody(response)
+      this.log(`${req.method} ${req.path} -> ${response.status}`, Buffer.isBuffer(parsed) ? `<${parsed.length} bytes>` : parsed)
       if (response.ok || req.acceptStatuses?.includes(response.status)) {
         return { status: response.status, headers: response.headers, body: parsed as T }
       }

@@ -185,6 +185,36 @@ export class PaypalClient {
     }
   }
 
+  /**
+   * Download the issuer of PayPal's signing certificate from the URL the certificate names
+   * (its "CA Issuers" access), for a certificate URL that serves the leaf alone. The caller
+   * has already checked the URL is on the certificate authority's host; what comes back is
+   * trusted only once it chains to a trusted root. Returns the raw body (DER or PEM).
+   */
+  async downloadIssuerCertificate(url: string): Promise<Buffer> {
+    const parsed = new URL(url)
+    const operation = "download the webhook certificate's issuer"
+    const client = new HttpClient({
+      gateway: "PayPal's certificate authority",
+      baseUrl: parsed.origin,
+      timeoutMs: Math.min(this.options.timeoutMs, 10_000),
+      maxRetries: this.options.maxRetries,
+      logger: this.logger,
+    })
+    try {
+      const response = await client.request<Buffer>({
+        method: "GET",
+        path: parsed.pathname,
+        operation,
+        headers: { accept: "*/*" },
+        responseType: "binary",
+      })
+      return response.body
+    } catch (error) {
+      throw this.logged(operation, error)
+    }
+  }
+
   /** One log line per failure, without secrets. */
   private logged(operation: string, error: unknown): Error {
     if (error instanceof GatewayRejectedError) {

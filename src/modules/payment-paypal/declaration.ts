@@ -1,4 +1,6 @@
+import fs from "node:fs"
 import { eligibilityFromEnv } from "../../lib/payments/eligibility"
+import { PaymentConfigError } from "../../lib/payments/errors"
 import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
 
 /** How the collection registers PayPal from the environment (see src/payment-providers.ts). */
@@ -28,6 +30,23 @@ export const paypalDeclaration: ProviderDeclaration = {
     webhookVerification: env.PAYPAL_WEBHOOK_VERIFICATION || undefined,
     verifyCredentialsAtBoot: envFlag(env.PAYPAL_VERIFY_CREDENTIALS_AT_BOOT, true),
     apiBaseUrl: env.PAYPAL_API_BASE_URL || undefined,
+    webhookCertificateRoots: certificateRootsFromFile(env.PAYPAL_WEBHOOK_CERTIFICATE_ROOTS),
     ...eligibilityFromEnv("PAYPAL", env),
   }),
+}
+
+/**
+ * `PAYPAL_WEBHOOK_CERTIFICATE_ROOTS`: the path of a PEM file (tests only; the options refuse
+ * it in production) whose certificates replace Node's bundled roots for PayPal's webhook
+ * certificate. The file may hold several; the options split and check them.
+ */
+function certificateRootsFromFile(file: string | undefined): string[] | undefined {
+  if (!file?.trim()) return undefined
+  try {
+    return [fs.readFileSync(file.trim(), "utf8")]
+  } catch (error) {
+    throw new PaymentConfigError(
+      `PayPal: PAYPAL_WEBHOOK_CERTIFICATE_ROOTS names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`
+    )
+  }
 }

@@ -2,6 +2,7 @@ import { baseUrl, parseOptions, requiredString, z } from "../../lib/payments/opt
 import { PaymentConfigError } from "../../lib/payments/errors"
 import { eligibilityOptionsShape } from "../../lib/payments/eligibility"
 import { PAYPAL_CURRENCIES } from "./mapping"
+import { pemCertificates, trustAnchorProblem } from "./webhook"
 
 /** PayPal's REST hosts per environment. @see https://developer.paypal.com/api/rest/requests/ */
 export const PAYPAL_API_BASE_URLS = Object.freeze({
@@ -105,6 +106,36 @@ export const paypalOptionsSchema = z
      */
     webhookToleranceSeconds: z.number().int().min(30).max(86_400).default(300),
     /**
+     * TESTS ONLY, refused when `NODE_ENV=production`: the root certificates (PEM; one string
+     * may hold several) PayPal's webhook certificate must chain to, used instead of Node's
+     * bundled Mozilla roots (`tls.rootCertificates`), so tests can sign notifications with a
+     * chain of their own. Each must be a CA certificate.
+     * @default Node's bundled Mozilla roots (never the system store or `NODE_EXTRA_CA_CERTS`)
+     * @see https://developer.paypal.com/api/rest/webhooks/rest/#link-selfverificationmethod
+     */
+    webhookCertificateRoots: z
+      .array(z.string({ error: "must be a list of PEM certificates" }), { error: "must be a list of PEM certificates" })
+      .min(1, { error: "must hold at least one certificate" })
+      .transform((pems, ctx) => {
+        const roots: string[] = []
+        pems.forEach((pem, index) => {
+          const blocks = pemCertificates(pem)
+          if (!blocks.length) {
+            ctx.addIssue({ code: "custom", path: [index], message: "holds no PEM certificate" })
+          }
+          for (const block of blocks) {
+            const problem = trustAnchorProblem(block)
+            if (problem) {
+              ctx.addIssue({ code: "custom", path: [index], message: problem })
+            } else {
+              roots.push(block)
+            }
+          }
+        })
+        return roots
+      })
+      .optional(),
+    /**
      * Ask PayPal for a token when the app boots, so credentials of the wrong environment
      * (live credentials with `environment: sandbox`, or the reverse) or a typo stop the app
      * with a clear message. PayPal being unreachable at boot is only a warning.
@@ -143,6 +174,12 @@ export function parsePaypalOptions(raw: unknown, env: string | undefined = proce
     throw new PaymentConfigError(
       "PayPal payment provider options are invalid: `webhookId`: is required in production, " +
         "otherwise no notification can be verified and approvals the shopper never returned from are lost"
+    )
+  }
+  if (env === "production" && options.webhookCertificateRoots) {
+    throw new PaymentConfigError(
+      "PayPal payment provider options are invalid: `webhookCertificateRoots`: is for tests only and is refused in production, " +
+        "where PayPal's webhook certificate must chain to Node's bundled Mozilla roots"
     )
   }
   const mismatch = environmentMismatch(options)

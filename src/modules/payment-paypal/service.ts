@@ -76,8 +76,10 @@ import { PaypalOptions, parsePaypalOptions } from "./options"
 import {
   PaypalTransmission,
   VerifyResult,
+  isCaIssuerUrl,
   isFresh,
   isPaypalCertUrl,
+  issuerCertificatePem,
   rawBodyOf,
   transmissionOf,
   verifyWithCertificate,
@@ -95,6 +97,9 @@ const AWAITING_BUYER = new Set<PaypalOrderStatus>(["CREATED", "PAYER_ACTION_REQU
 
 /** How long a downloaded webhook certificate is reused at most. */
 const CERTIFICATE_TTL_MS = 24 * 60 * 60 * 1000
+
+/** Issuer certificates downloaded for one notification at most (a chain has one or two intermediates). */
+const MAX_ISSUER_DOWNLOADS = 2
 
 /**
  * PayPal Checkout (Orders v2) for Medusa: the storefront shows PayPal's buttons with the
@@ -654,7 +659,41 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     }
     // The trust anchors: Node's bundled Mozilla roots unless a test configured its own.
     const roots = this.options_.webhookCertificateRoots
-    return verifyWithCertificate(transmission, webhookId, raw, pem, this.options_.environment, new Date(), roots)
+    let served = pem
+    for (let fetched = 0; ; fetched++) {
+      const result = verifyWithCertificate(transmission, webhookId, raw, served, this.options_.environment, new Date(), roots)
+      if (result.ok || !result.issuerUrl) {
+        return result.ok ? result : { ok: false, reason: result.reason }
+      }
+      // The certificate URL served no (or not every) intermediate: fetch the missing issuer
+      // from where the certificate says it is, as a TLS client does (RFC 5280 4.2.2.1). It
+      // counts only if it chains to a trusted root, like anything served.
+      if (fetched >= MAX_ISSUER_DOWNLOADS || !isCaIssuerUrl(result.issuerUrl)) {
+        return { ok: false, reason: `${result.reason} (its issuer's address is not one the provider downloads from)` }
+      }
+      let issuer: string | undefined
+      try {
+        issuer = await this.issuerCertificate(result.issuerUrl)
+      } catch (error) {
+        if (error instanceof GatewayUnavailableError) throw error
+        return { ok: false, reason: `${result.reason}, and its issuer could not be downloaded (${redactText((error as Error).message)})` }
+      }
+      if (!issuer) {
+        return { ok: false, reason: `${result.reason}, and what its issuer's address served is not a certificate` }
+      }
+      served = `${served.trimEnd()}\n${issuer}`
+    }
+  }
+
+  /** The issuer certificate at a "CA Issuers" URL, as PEM (cached like the signing certificate). */
+  private async issuerCertificate(url: string): Promise<string | undefined> {
+    const cached = this.certificates_.get(url)
+    if (cached && Date.now() < cached.until) {
+      return cached.pem
+    }
+    const pem = issuerCertificatePem(await this.client_.downloadIssuerCertificate(url))
+    if (pem) this.certificates_.set(url, { pem, until: Date.now() + CERTIFICATE_TTL_MS })
+    return pem
   }
 
   private async certificate(url: string): Promise<string> {

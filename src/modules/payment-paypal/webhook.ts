@@ -3,13 +3,15 @@
  * `<transmission id>|<transmission time>|<webhook id>|<CRC32 of the raw body>` with
  * SHA256withRSA and names, in `PAYPAL-CERT-URL`, the certificate whose key verifies it.
  * The certificate is only ever fetched over HTTPS from PayPal's own API hosts, so a sender
- * cannot point at a certificate of their own.
+ * cannot point at a certificate of their own, and it must chain to a trusted root (Node's
+ * bundled Mozilla roots), so TLS to PayPal's host is not the only thing vouching for it.
  * @see https://developer.paypal.com/api/rest/webhooks/rest/#link-selfverificationmethod
  *
- * Pure functions (the certificate text and the clock are passed in); the download lives
- * with the provider's other outbound calls.
+ * Pure functions (the certificate text, the trust anchors and the clock are passed in); the
+ * download lives with the provider's other outbound calls.
  */
 import { X509Certificate, verify as verifySignature } from "node:crypto"
+import tls from "node:tls"
 import type { PaypalEnvironment } from "./options"
 
 export interface PaypalTransmission {
@@ -116,11 +118,73 @@ export function isFresh(time: string, toleranceSeconds: number, now: Date): bool
   return Number.isFinite(at) && Math.abs(now.getTime() - at) <= toleranceSeconds * 1000
 }
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string }
+export type VerifyResult =
+  | { ok: true }
+  | {
+      ok: false
+      reason: string
+      /**
+       * The chain stops at a certificate whose issuer was not served, and that certificate
+       * names where its issuer can be downloaded (Authority Information Access, "CA
+       * Issuers", RFC 5280 4.2.2.1): the caller may fetch it from there, when
+       * `isCaIssuerUrl` allows, and verify again with it appended.
+       */
+      issuerUrl?: string
+    }
 
 /**
- * Verify a notification's signature with PayPal's certificate (PEM, leaf first), issued to
- * PayPal's signing name and valid now.
+ * The hosts an issuer certificate is downloaded from: DigiCert's, PayPal's certificate
+ * authority. Whatever is downloaded must still chain to a trusted root (a forged
+ * intermediate cannot), so the list only keeps a forged leaf from sending the store's server
+ * to any other address.
+ */
+const CA_ISSUER_HOSTS: readonly string[] = Object.freeze(["cacerts.digicert.com"])
+
+/** A "CA Issuers" URL the provider may download from: http(s), a listed host, no port, credentials or query. */
+export function isCaIssuerUrl(url: string): boolean {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return false
+  }
+  return (
+    (parsed.protocol === "http:" || parsed.protocol === "https:") &&
+    CA_ISSUER_HOSTS.includes(parsed.hostname) &&
+    parsed.port === "" &&
+    !parsed.username &&
+    !parsed.password &&
+    !parsed.search &&
+    !parsed.hash &&
+    /^\/[A-Za-z0-9._-]+\.(crt|cer|pem)$/.test(parsed.pathname)
+  )
+}
+
+/** A downloaded issuer certificate (DER, as CAs publish them, or PEM) as PEM, or undefined. */
+export function issuerCertificatePem(body: Buffer): string | undefined {
+  try {
+    const text = body.toString("latin1")
+    return new X509Certificate(text.includes("-----BEGIN CERTIFICATE-----") ? text : body).toString()
+  } catch {
+    return undefined
+  }
+}
+
+/** The first "CA Issuers" URI a certificate names (Node prints them as `CA Issuers - URI:...`). */
+function caIssuersUrlOf(certificate: X509Certificate): string | undefined {
+  const match = /^CA Issuers - URI:(\S+)$/m.exec(certificate.infoAccess ?? "")
+  return match?.[1]
+}
+
+/**
+ * Verify a notification's signature with PayPal's certificate, issued to PayPal's signing
+ * name, valid now, and chained through the certificates served with it to one of `roots`.
+ *
+ * @param certificatePem what PayPal serves at the certificate URL: the leaf first, then its
+ *   intermediates, perhaps the root
+ * @param roots the trust anchors (PEM). Left out: Node's bundled Mozilla roots
+ *   (`tls.rootCertificates`), never the system store nor `NODE_EXTRA_CA_CERTS`, which a
+ *   TLS-intercepting proxy's CA is added to.
  */
 export function verifyWithCertificate(
   transmission: PaypalTransmission,
@@ -128,17 +192,21 @@ export function verifyWithCertificate(
   rawBody: Buffer,
   certificatePem: string,
   environment: PaypalEnvironment,
-  now: Date
+  now: Date,
+  roots: readonly string[] = tls.rootCertificates
 ): VerifyResult {
   if (transmission.authAlgo !== "SHA256withRSA") {
     return { ok: false, reason: `unsupported PAYPAL-AUTH-ALGO ${JSON.stringify(transmission.authAlgo.slice(0, 40))}` }
   }
-  let certificate: X509Certificate
-  try {
-    certificate = new X509Certificate(certificatePem)
-  } catch {
+  const blocks = pemCertificates(certificatePem)
+  if (blocks.length > MAX_SERVED_CERTIFICATES) {
+    return { ok: false, reason: `the certificate PayPal served holds more than ${MAX_SERVED_CERTIFICATES} certificates` }
+  }
+  const served = readCertificates(blocks)
+  if (!served) {
     return { ok: false, reason: "the certificate PayPal served could not be read" }
   }
+  const [certificate] = served
   const names = CERT_NAMES[environment]
   const issuedToPaypal = certificate.subject
     .split("\n")
@@ -146,8 +214,12 @@ export function verifyWithCertificate(
   if (!issuedToPaypal) {
     return { ok: false, reason: `the certificate is not issued to ${names[0]}` }
   }
-  if (now < new Date(certificate.validFrom) || now > new Date(certificate.validTo)) {
+  if (!isValidAt(certificate, now)) {
     return { ok: false, reason: "the certificate is not valid now" }
+  }
+  const chain = checkChain(served, trustAnchors(roots), now)
+  if (!chain.ok) {
+    return chain
   }
   const signature = Buffer.from(transmission.signature, "base64")
   if (!signature.length) {
@@ -160,6 +232,158 @@ export function verifyWithCertificate(
     valid = false
   }
   return valid ? { ok: true } : { ok: false, reason: "the signature does not match the body" }
+}
+
+/** At most this many certificates are read from what PayPal serves (its chain has two or three). */
+const MAX_SERVED_CERTIFICATES = 8
+
+/** The PEM certificate blocks of a text (a bundle holds several), in their order. */
+export function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
+}
+
+/**
+ * Why a PEM cannot be a trust anchor: unreadable, or not a CA certificate. Undefined when it
+ * can. Used to refuse a configured root at boot.
+ */
+export function trustAnchorProblem(pem: string): string | undefined {
+  let certificate: X509Certificate
+  try {
+    certificate = new X509Certificate(pem)
+  } catch {
+    return "is not a readable PEM certificate"
+  }
+  return certificate.ca ? undefined : `${nameOf(certificate)} is not a CA certificate`
+}
+
+function readCertificates(blocks: readonly string[]): X509Certificate[] | undefined {
+  if (!blocks.length) return undefined
+  try {
+    return blocks.map((block) => new X509Certificate(block))
+  } catch {
+    return undefined
+  }
+}
+
+/** Parsed once per list: the bundled roots are about 140 certificates. */
+const anchorsCache = new WeakMap<readonly string[], readonly X509Certificate[]>()
+
+/** The CA certificates among `roots`; anything else could not vouch for a certificate. */
+function trustAnchors(roots: readonly string[]): readonly X509Certificate[] {
+  let anchors = anchorsCache.get(roots)
+  if (!anchors) {
+    anchors = roots.flatMap((pem) => {
+      try {
+        const certificate = new X509Certificate(pem)
+        return certificate.ca ? [certificate] : []
+      } catch {
+        return []
+      }
+    })
+    anchorsCache.set(roots, anchors)
+  }
+  return anchors
+}
+
+/**
+ * Build the path from the leaf (`served[0]`) up through the other served certificates to a
+ * trust anchor, checking each link as a PKIX validator would where Node exposes it:
+ * - the issuer's subject is the certificate's issuer name, its key made the certificate's
+ *   signature (`verify`), and OpenSSL's `X509_check_issued` agrees (`checkIssued`: names,
+ *   authority key id, and the issuer's key usage allowing certificate signing);
+ * - every issuer is a CA (`ca`: basic constraints CA:TRUE and, when it has a key usage,
+ *   keyCertSign);
+ * - every certificate on the path, the anchor included, is valid at `now`.
+ * The leaf is never its own anchor: a self-signed certificate proves only that whoever
+ * served it made it. Not checked, as Node does not expose them: path-length constraints,
+ * name constraints, policies, revocation.
+ */
+function checkChain(served: readonly X509Certificate[], anchors: readonly X509Certificate[], now: Date): VerifyResult {
+  const [leaf] = served
+  if (leaf.subject === leaf.issuer) {
+    return { ok: false, reason: "the certificate is self-signed: PayPal's signing certificate is issued by a certificate authority" }
+  }
+  const unused = served.slice(1)
+  let current = leaf
+  // Each served certificate is used once, so the walk ends.
+  for (;;) {
+    const issuingAnchors = anchors.filter((root) => issues(root, current))
+    if (issuingAnchors.length) {
+      // A root renewed under the same name and key may sit next to its expired self.
+      return issuingAnchors.some((root) => isValidAt(root, now))
+        ? { ok: true }
+        : { ok: false, reason: `the root ${nameOf(issuingAnchors[0])} is not valid now` }
+    }
+    if (current !== leaf && current.subject === current.issuer) {
+      return { ok: false, reason: `the certificate chain ends at the root ${nameOf(current)}, which is not trusted` }
+    }
+    const named = unused.filter((candidate) => candidate.subject === current.issuer)
+    if (!named.length) {
+      const issuerUrl = caIssuersUrlOf(current)
+      return {
+        ok: false,
+        reason: `the certificate chain does not lead to a trusted root: the issuer of ${nameOf(current)} (${issuerNameOf(current)}) is neither served nor trusted`,
+        ...(issuerUrl ? { issuerUrl } : {}),
+      }
+    }
+    const issuer = named.find((candidate) => signedBy(current, candidate))
+    if (!issuer) {
+      return {
+        ok: false,
+        reason: `the certificate ${nameOf(current)} is not signed by the certificate ${nameOf(named[0])} the chain serves as its issuer`,
+      }
+    }
+    if (!issuer.ca) {
+      return {
+        ok: false,
+        reason:
+          `the certificate ${nameOf(issuer)} that issued ${nameOf(current)} is not a certificate authority ` +
+          "(its basic constraints or key usage do not allow issuing certificates)",
+      }
+    }
+    if (!current.checkIssued(issuer)) {
+      return { ok: false, reason: `the certificate ${nameOf(current)} does not name ${nameOf(issuer)} as its issuer by key identifier` }
+    }
+    if (!isValidAt(issuer, now)) {
+      return { ok: false, reason: `the certificate ${nameOf(issuer)} in the chain is not valid now` }
+    }
+    unused.splice(unused.indexOf(issuer), 1)
+    current = issuer
+  }
+}
+
+/** Whether trust anchor `root` issued `certificate` (names, key id, key usage, signature). */
+function issues(root: X509Certificate, certificate: X509Certificate): boolean {
+  return root.subject === certificate.issuer && certificate.checkIssued(root) && signedBy(certificate, root)
+}
+
+function signedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return certificate.verify(issuer.publicKey)
+  } catch {
+    return false
+  }
+}
+
+function isValidAt(certificate: X509Certificate, now: Date): boolean {
+  return now >= new Date(certificate.validFrom) && now <= new Date(certificate.validTo)
+}
+
+/** A certificate's common name (else its whole subject), quoted and cut short for a log line. */
+function nameOf(certificate: X509Certificate): string {
+  return quotedName(certificate.subject)
+}
+
+function issuerNameOf(certificate: X509Certificate): string {
+  return quotedName(certificate.issuer)
+}
+
+function quotedName(distinguishedName: string): string {
+  const cn = distinguishedName
+    .split("\n")
+    .filter((rdn) => rdn.startsWith("CN="))
+    .pop()
+  return JSON.stringify((cn ? cn.slice(3) : distinguishedName.replace(/\n/g, ", ")).slice(0, 80))
 }
 
 export function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {

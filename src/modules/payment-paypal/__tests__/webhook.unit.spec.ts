@@ -1,17 +1,49 @@
+import { spawnSync } from "node:child_process"
+import { X509Certificate } from "node:crypto"
+import nock from "nock"
+import path from "node:path"
+import tls from "node:tls"
 import zlib from "node:zlib"
+import { capturingLogger } from "../../../../integration-tests/harness/loggers"
 import {
   NOT_PAYPAL_CERT,
   NOT_PAYPAL_KEY,
   PAYPAL_CERT_URL,
+  SELF_SIGNED_PAYPAL_CERT,
+  SELF_SIGNED_PAYPAL_KEY,
+  TEST_BAD_CHAINS,
+  TEST_INTERMEDIATE_CERT,
+  TEST_ISSUER_URL,
+  TEST_LEAF_CERT,
+  TEST_LEAF_FOREIGN_ISSUER_URL_CERT,
+  TEST_ROOT_CERT,
+  TEST_ROOT_CERT_PATH,
   TEST_SIGNING_CERT,
   paypalEvent,
   paypalTestKeys,
+  paypalTestOptions,
+  serveTestCertificate,
+  serveTestIssuer,
   signPaypal,
   captureResource,
 } from "../../../../integration-tests/harness/paypal"
-import { crc32, isFresh, isPaypalCertUrl, signedMessage, transmissionOf, verifyWithCertificate } from "../webhook"
+import PaypalProviderService from "../service"
+import {
+  crc32,
+  isCaIssuerUrl,
+  isFresh,
+  isPaypalCertUrl,
+  issuerCertificatePem,
+  signedMessage,
+  transmissionOf,
+  verifyWithCertificate,
+} from "../webhook"
 
 const SESSION = "payses_01WEBHOOKUNIT0000000000"
+
+// Each test serves its own certificates.
+beforeEach(() => nock.cleanAll())
+afterAll(() => nock.cleanAll())
 
 describe("PayPal's CRC32 of the body", () => {
   it("is the standard CRC-32 (as zlib computes it), unsigned and in decimal in the signed string", () => {
@@ -71,7 +103,10 @@ describe("PayPal transmission headers and time", () => {
 
 describe("PayPal signature verification with the certificate", () => {
   const body = paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(SESSION, "COMPLETED"))
-  const verify = (headers: Record<string, string>, options: { body?: string; pem?: string; webhookId?: string; now?: Date; environment?: "sandbox" | "live" } = {}) => {
+  const verify = (
+    headers: Record<string, string>,
+    options: { body?: string; pem?: string; webhookId?: string; now?: Date; environment?: "sandbox" | "live"; roots?: string[] } = {}
+  ) => {
     const parsed = transmissionOf(headers)
     if (!parsed.ok) throw new Error(parsed.reason)
     return verifyWithCertificate(
@@ -80,7 +115,9 @@ describe("PayPal signature verification with the certificate", () => {
       Buffer.from(options.body ?? body),
       options.pem ?? TEST_SIGNING_CERT,
       options.environment ?? "sandbox",
-      options.now ?? new Date()
+      options.now ?? new Date(),
+      // `roots: undefined` leaves the trust anchors to the function: Node's bundled roots.
+      "roots" in options ? options.roots : [TEST_ROOT_CERT]
     )
   }
 
@@ -124,5 +161,202 @@ describe("PayPal signature verification with the certificate", () => {
       reason: "the certificate PayPal served could not be read",
     })
     expect(verify({ ...signPaypal(body), "paypal-transmission-sig": "====" })).toEqual({ ok: false, reason: "the signature is empty" })
+  })
+})
+
+describe("PayPal's certificate chain", () => {
+  const body = paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(SESSION, "COMPLETED"))
+  const verify = (pem: string, options: { key?: string; roots?: string[]; now?: Date } = {}) => {
+    const parsed = transmissionOf(signPaypal(body, { privateKey: options.key, serveCertificate: false }))
+    if (!parsed.ok) throw new Error(parsed.reason)
+    return verifyWithCertificate(
+      parsed.transmission,
+      paypalTestKeys.webhookId,
+      Buffer.from(body),
+      pem,
+      "sandbox",
+      options.now ?? new Date(),
+      "roots" in options ? options.roots : [TEST_ROOT_CERT]
+    )
+  }
+
+  // PayPal's self-verification: "download the certificate from the paypal-cert-url ... and
+  // verify the certificate chain" before checking the signature with its key
+  // (https://developer.paypal.com/api/rest/webhooks/rest/#link-selfverificationmethod). Its
+  // SDKs do it: PayPal-Java-SDK's SSLUtil.validateCertificateChain checks the served chain
+  // against a trusted root, each certificate's validity and the CN; PayPal-Python-SDK's
+  // WebhookEvent._verify_certificate_chain does the same with an OpenSSL store. Anyone can make
+  // a certificate with PayPal's name; only a CA can make one that chains to a root.
+  it("refuses a self-signed certificate carrying PayPal's sandbox name, even when the signature matches it", () => {
+    const refused = { ok: false, reason: "the certificate is self-signed: PayPal's signing certificate is issued by a certificate authority" }
+    expect(verify(SELF_SIGNED_PAYPAL_CERT, { key: SELF_SIGNED_PAYPAL_KEY })).toEqual(refused)
+    // Not even when it is listed among the trusted roots: the leaf is never its own anchor.
+    expect(verify(SELF_SIGNED_PAYPAL_CERT, { key: SELF_SIGNED_PAYPAL_KEY, roots: [SELF_SIGNED_PAYPAL_CERT] })).toEqual(refused)
+  })
+
+  it("accepts a leaf issued by an intermediate that a trusted root issued (leaf and intermediate served)", () => {
+    expect(TEST_SIGNING_CERT).toBe(TEST_LEAF_CERT + TEST_INTERMEDIATE_CERT)
+    expect(verify(TEST_LEAF_CERT + TEST_INTERMEDIATE_CERT)).toEqual({ ok: true })
+  })
+
+  it("accepts a served chain that includes the trusted root itself", () => {
+    expect(verify(TEST_LEAF_CERT + TEST_INTERMEDIATE_CERT + TEST_ROOT_CERT)).toEqual({ ok: true })
+  })
+
+  it("refuses a chain that leads to a root nobody trusts", () => {
+    expect(verify(TEST_SIGNING_CERT, { roots: [TEST_BAD_CHAINS.untrustedRoot] })).toEqual({
+      ok: false,
+      reason: 'the certificate chain does not lead to a trusted root: the issuer of "TEST-ONLY Intermediate CA" ("TEST-ONLY Root CA") is neither served nor trusted',
+    })
+    // Serving the root as well does not make it trusted.
+    expect(verify(TEST_SIGNING_CERT + TEST_ROOT_CERT, { roots: [TEST_BAD_CHAINS.untrustedRoot] })).toEqual({
+      ok: false,
+      reason: 'the certificate chain ends at the root "TEST-ONLY Root CA", which is not trusted',
+    })
+  })
+
+  it("refuses a leaf signed by a certificate that is not a CA (a certificate a public CA issued to anyone)", () => {
+    expect(verify(TEST_BAD_CHAINS.leafUnderNotCa)).toEqual({
+      ok: false,
+      reason: 'the certificate "shop.attacker.example" that issued "messageverificationcerts.sandbox.paypal.com" is not a certificate authority (its basic constraints or key usage do not allow issuing certificates)',
+    })
+  })
+
+  it("refuses a leaf signed by a CA whose key usage does not allow signing certificates", () => {
+    expect(verify(TEST_BAD_CHAINS.leafUnderNoCertSign)).toEqual({
+      ok: false,
+      reason: 'the certificate "TEST-ONLY Intermediate CA without keyCertSign" that issued "messageverificationcerts.sandbox.paypal.com" is not a certificate authority (its basic constraints or key usage do not allow issuing certificates)',
+    })
+  })
+
+  it("refuses a chain whose intermediate has expired", () => {
+    expect(verify(TEST_BAD_CHAINS.leafUnderExpiredIntermediate)).toEqual({
+      ok: false,
+      reason: 'the certificate "TEST-ONLY Expired Intermediate CA" in the chain is not valid now',
+    })
+  })
+
+  it("refuses a leaf that names the served intermediate as its issuer but was signed by another key", () => {
+    expect(verify(TEST_BAD_CHAINS.leafSignedByImpostor)).toEqual({
+      ok: false,
+      reason: 'the certificate "messageverificationcerts.sandbox.paypal.com" is not signed by the certificate "TEST-ONLY Intermediate CA" the chain serves as its issuer',
+    })
+  })
+
+  it("refuses a chain with an intermediate left out, saying where the certificate says its issuer is", () => {
+    expect(verify(TEST_LEAF_CERT)).toEqual({
+      ok: false,
+      reason:
+        'the certificate chain does not lead to a trusted root: the issuer of "messageverificationcerts.sandbox.paypal.com" ("TEST-ONLY Intermediate CA") is neither served nor trusted',
+      issuerUrl: TEST_ISSUER_URL,
+    })
+  })
+
+  it("downloads issuers from DigiCert's host only, over plain http(s) URLs of a certificate file", () => {
+    expect(isCaIssuerUrl("http://cacerts.digicert.com/DigiCertGlobalG2TLSRSASHA2562020CA1-1.crt")).toBe(true)
+    expect(isCaIssuerUrl("https://cacerts.digicert.com/DigiCertSHA2HighAssuranceServerCA.crt")).toBe(true)
+    for (const url of [
+      "http://169.254.169.254/latest/meta-data/TEST-ONLY-IntermediateCA.crt",
+      "http://cacerts.digicert.com.attacker.example/ca.crt",
+      "http://cacerts.digicert.com:8080/ca.crt",
+      "http://user@cacerts.digicert.com/ca.crt",
+      "http://cacerts.digicert.com/ca.crt?x=1",
+      "http://cacerts.digicert.com/nested/ca.crt",
+      "file:///etc/passwd",
+      "not a url",
+    ]) {
+      expect(isCaIssuerUrl(url)).toBe(false)
+    }
+  })
+
+  it("reads a downloaded issuer as DER (as CAs publish them) or PEM, and nothing else", () => {
+    const der = new X509Certificate(TEST_INTERMEDIATE_CERT).raw
+    expect(new X509Certificate(issuerCertificatePem(der)!).fingerprint256).toBe(new X509Certificate(TEST_INTERMEDIATE_CERT).fingerprint256)
+    expect(issuerCertificatePem(Buffer.from(TEST_INTERMEDIATE_CERT))).toBeDefined()
+    expect(issuerCertificatePem(Buffer.from("<html>not found</html>"))).toBeUndefined()
+  })
+
+  it("refuses a chain whose trusted root has expired", () => {
+    expect(verify(TEST_BAD_CHAINS.leafUnderExpiredRoot, { roots: [TEST_BAD_CHAINS.expiredRoot] })).toEqual({
+      ok: false,
+      reason: 'the root "TEST-ONLY Expired Root CA" is not valid now',
+    })
+  })
+
+  it("refuses a served text with more certificates than a chain needs", () => {
+    expect(verify(TEST_SIGNING_CERT + TEST_INTERMEDIATE_CERT.repeat(7))).toEqual({
+      ok: false,
+      reason: "the certificate PayPal served holds more than 8 certificates",
+    })
+    // Extra copies within the limit are harmless: each served certificate is used once.
+    expect(verify(TEST_SIGNING_CERT + TEST_INTERMEDIATE_CERT.repeat(2))).toEqual({ ok: true })
+  })
+
+  it("without configured roots trusts Node's bundled Mozilla roots only, so the test chain is refused", () => {
+    expect(tls.rootCertificates.length).toBeGreaterThan(50)
+    expect(verify(TEST_SIGNING_CERT, { roots: undefined })).toEqual({
+      ok: false,
+      reason: 'the certificate chain does not lead to a trusted root: the issuer of "TEST-ONLY Intermediate CA" ("TEST-ONLY Root CA") is neither served nor trusted',
+    })
+  })
+
+  it("does not count a CA added with NODE_EXTRA_CA_CERTS (it trusts PayPal's chain to no proxy's or system CA)", () => {
+    // A fresh Node process where the test root is an extra CA, as a TLS-intercepting proxy's CA
+    // would be (Node warns on stderr when it cannot load the file).
+    const root = path.resolve(__dirname, "..", "..", "..", "..")
+    const script = `
+      const { verifyWithCertificate, transmissionOf } = require("./src/modules/payment-paypal/webhook")
+      const { signPaypal, paypalTestKeys, TEST_SIGNING_CERT } = require("./integration-tests/harness/paypal")
+      const body = "{}"
+      const { transmission } = transmissionOf(signPaypal(body, { serveCertificate: false }))
+      const result = verifyWithCertificate(transmission, paypalTestKeys.webhookId, Buffer.from(body), TEST_SIGNING_CERT, "sandbox", new Date(), undefined)
+      process.stdout.write(JSON.stringify(result))
+    `
+    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      cwd: root,
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: TEST_ROOT_CERT_PATH, NODE_OPTIONS: "" },
+      encoding: "utf8",
+      timeout: 60_000,
+    })
+    expect(child.stderr).toBe("")
+    expect(JSON.parse(child.stdout)).toEqual({
+      ok: false,
+      reason: 'the certificate chain does not lead to a trusted root: the issuer of "TEST-ONLY Intermediate CA" ("TEST-ONLY Root CA") is neither served nor trusted',
+    })
+  })
+
+  // PayPal's docs do not say whether the certificate URL serves the intermediate too; a TLS
+  // client completes a chain from the certificate's "CA Issuers" access (RFC 5280 4.2.2.1),
+  // and DigiCert's leaves name it. The download counts only if it chains to a trusted root.
+  it("completes a chain whose intermediate was not served from the leaf's issuer URL, once, and verifies the notification", async () => {
+    const { logger } = capturingLogger()
+    const service = new PaypalProviderService({ logger }, paypalTestOptions)
+    serveTestCertificate(TEST_LEAF_CERT)
+    const issuer = serveTestIssuer()
+    const notification = () => ({ data: JSON.parse(body), rawData: Buffer.from(body), headers: signPaypal(body, { serveCertificate: false }) })
+    await expect(service.getWebhookActionAndData(notification())).resolves.toEqual(
+      expect.objectContaining({ action: "captured", data: expect.objectContaining({ session_id: SESSION }) })
+    )
+    await expect(service.getWebhookActionAndData(notification())).resolves.toEqual(expect.objectContaining({ action: "captured" }))
+    expect(issuer.downloads()).toBe(1)
+  })
+
+  it("never downloads an issuer from an address off DigiCert's host that a forged leaf names", async () => {
+    const { logger, lines } = capturingLogger()
+    const service = new PaypalProviderService({ logger }, paypalTestOptions)
+    serveTestCertificate(TEST_LEAF_FOREIGN_ISSUER_URL_CERT)
+    nock.disableNetConnect()
+    const headers = signPaypal(body, { serveCertificate: false })
+    await expect(service.getWebhookActionAndData({ data: JSON.parse(body), rawData: Buffer.from(body), headers })).resolves.toEqual({ action: "not_supported" })
+    nock.enableNetConnect()
+    expect(lines.join("\n")).toMatch(/neither served nor trusted \(its issuer's address is not one the provider downloads from\)/)
+  })
+
+  it("refuses the certificate served at the URL, leaf and chain, when the provider has no roots configured", async () => {
+    const { logger, lines } = capturingLogger()
+    const service = new PaypalProviderService({ logger }, { ...paypalTestOptions, webhookCertificateRoots: undefined })
+    const headers = signPaypal(body)
+    await expect(service.getWebhookActionAndData({ data: JSON.parse(body), rawData: Buffer.from(body), headers })).resolves.toEqual({ action: "not_supported" })
+    expect(lines.join("\n")).toMatch(/its signature did not verify: the certificate chain does not lead to a trusted root/)
   })
 })
