@@ -86,3 +86,17 @@ export const baseUrl = () =>
     .url({ error: "must be an absolute URL" })
     .refine((u) => /^https?:\/\//.test(u), { error: "must start with http:// or https://" })
     .transform((u) => u.replace(/\/+$/, ""))
+
+/**
+ * `text` cut to at most `maxLength` UTF-16 units (what JavaScript's `length` counts),
+ * never between the two halves of a character outside the Basic Multilingual Plane (an
+ * emoji): a lone half is not valid Unicode and breaks URL and form encodings. Within the
+ * limit whether the gateway counts UTF-16 units or characters.
+ */
+export function truncateText(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text
+  let end = maxLength
+  const last = text.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1
+  return text.slice(0, end)
+}

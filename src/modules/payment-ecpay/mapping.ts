@@ -8,6 +8,7 @@ import type { BigNumberInput, PaymentSessionStatus as PaymentSessionStatusType }
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { AmountError, PaymentInputError } from "../../lib/payments/errors"
 import { CurrencyRules, fromMinorUnits, normalizeCurrency, toMinorUnits } from "../../lib/payments/money"
+import { truncateText } from "../../lib/payments/options"
 import { isWithinTolerance } from "../../lib/payments/signatures"
 import { NotificationVerdict, RedirectForm, redirectForm } from "../../lib/payments/hosted"
 import { checkMacValue, verifyCheckMacValue } from "./checkmac"
@@ -144,8 +145,8 @@ export function buildCheckoutForm(input: CheckoutInput, options: EcpayOptions): 
     PaymentType: "aio",
     TotalAmount: String(input.amount),
     TradeDesc: options.tradeDescription,
-    // 400 characters at most; ECPay would cut it anyway.
-    ItemName: render(options.itemName, values).slice(0, 400),
+    // String(400); ECPay would cut it anyway, but a cut emoji would break the signature.
+    ItemName: truncateText(render(options.itemName, values), 400),
     ReturnURL: input.notificationUrl,
     ...choosePayment(options.paymentTypes),
     CustomField1: input.sessionId,

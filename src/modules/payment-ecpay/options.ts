@@ -136,8 +136,54 @@ export const ecpayOptionsSchema = z
 export type EcpayOptions = z.infer<typeof ecpayOptionsSchema>
 export type EcpayOptionsInput = z.input<typeof ecpayOptionsSchema>
 
+/** ReturnURL, ClientBackURL and OrderResultURL are String(200) (https://developers.ecpay.com.tw/?p=2864). */
+export const ECPAY_URL_MAX = 200
+
+/** The longest a Medusa payment session id (`payses_` and a 26-character ULID) fills `{session_id}` with. */
+const SESSION_ID_LENGTH = "payses_".length + 26
+/** `MerchantTradeNo` is 20 characters; an amount in whole TWD fits in 10 digits. */
+const MERCHANT_TRADE_NO_LENGTH = 20
+const AMOUNT_DIGITS = 10
+
+/**
+ * Why the URLs the form will carry do not fit ECPay's fields, naming the option; the
+ * notification URL is `notificationUrl`, else `<publicUrl>/hooks/ecpay/ecpay` (the
+ * provider's default id).
+ */
+function urlLengthProblems(options: EcpayOptions): string[] {
+  const problems: string[] = []
+  const notification = options.notificationUrl ?? `${options.publicUrl}/hooks/ecpay/ecpay`
+  if (notification.length > ECPAY_URL_MAX) {
+    problems.push(
+      `\`${options.notificationUrl ? "notificationUrl" : "publicUrl"}\`: makes the notification URL (ReturnURL) ` +
+        `${notification.length} characters long; ECPay takes ${ECPAY_URL_MAX} at most`
+    )
+  }
+  for (const [name, field] of [
+    ["returnUrl", "ClientBackURL"],
+    ["orderResultUrl", "OrderResultURL"],
+  ] as const) {
+    const template = options[name]
+    if (!template) continue
+    // As the form fills them in (mapping.ts `render`): the longest each can be.
+    const filled = template
+      .split("{session_id}").join("s".repeat(SESSION_ID_LENGTH))
+      .split("{reference}").join("r".repeat(MERCHANT_TRADE_NO_LENGTH))
+      .split("{amount}").join("9".repeat(AMOUNT_DIGITS))
+    if (filled.length > ECPAY_URL_MAX) {
+      const placeholders = /\{(session_id|reference|amount)\}/.test(template) ? " once its placeholders are filled in" : ""
+      problems.push(`\`${name}\`: makes ${field} ${filled.length} characters long${placeholders}; ECPay takes ${ECPAY_URL_MAX} at most`)
+    }
+  }
+  return problems
+}
+
 export function parseEcpayOptions(raw: unknown): EcpayOptions {
   const options = parseOptions(ecpayOptionsSchema, raw, "ECPay")
+  const tooLong = urlLengthProblems(options)
+  if (tooLong.length) {
+    throw new PaymentConfigError(`ECPay payment provider options are invalid: ${tooLong.join("; ")}`)
+  }
   if (options.environment === "production") {
     if (PUBLIC_STAGE_MERCHANTS.has(options.merchantId) || PUBLIC_STAGE_HASH_KEYS.has(options.hashKey)) {
       throw new PaymentConfigError(

@@ -57,8 +57,11 @@ export const paypalOptionsSchema = z
      * @default "authorize"
      */
     intent: z.enum(["authorize", "capture"], { error: 'must be "authorize" or "capture"' }).default("authorize"),
-    /** Business name shown on PayPal's pages instead of the account's. */
-    brandName: z.string().trim().min(1).max(127).optional(),
+    /**
+     * Business name shown on PayPal's pages instead of the account's (`brand_name`, 1 to 127
+     * characters in Orders v2's experience context).
+     */
+    brandName: z.string().trim().min(1).max(127, { error: "must be at most 127 characters (PayPal's limit for brand_name)" }).optional(),
     /**
      * Which PayPal page the buyer lands on: `LOGIN`, `GUEST_CHECKOUT` (card form) or
      * `NO_PREFERENCE`.

@@ -18,7 +18,8 @@ import {
   normalizeCurrency,
   toMinorUnits,
 } from "../../lib/payments/money"
-import type { StripeOptions } from "./options"
+import { truncateText } from "../../lib/payments/options"
+import { STRIPE_DESCRIPTION_MAX, type StripeOptions } from "./options"
 
 /**
  * Stripe's departures from ISO 4217 (https://docs.stripe.com/currencies):
@@ -220,7 +221,7 @@ export function storefrontData(data: Record<string, unknown> | undefined): Strip
     out.payment_method = data.payment_method
   }
   if (typeof data.payment_description === "string" && data.payment_description.trim()) {
-    out.payment_description = data.payment_description.trim().slice(0, 1000)
+    out.payment_description = truncateText(data.payment_description.trim(), STRIPE_DESCRIPTION_MAX)
   }
   if (Array.isArray(data.payment_method_types) && data.payment_method_types.every((t) => typeof t === "string")) {
     out.payment_method_types = data.payment_method_types as string[]

@@ -2,6 +2,9 @@ import { baseUrl, parseOptions, z } from "../../lib/payments/options"
 import { PaymentConfigError } from "../../lib/payments/errors"
 import { eligibilityOptionsShape } from "../../lib/payments/eligibility"
 
+/** Stripe's limit for a PaymentIntent `description` (maxLength 1000 in its OpenAPI spec). */
+export const STRIPE_DESCRIPTION_MAX = 1000
+
 /**
  * Options of the Stripe provider. The first five are those of `@medusajs/payment-stripe`,
  * so a store can switch by changing only `resolve`.
@@ -41,8 +44,17 @@ export const stripeOptionsSchema = z
      * @default false
      */
     automaticPaymentMethods: z.boolean().default(false),
-    /** Description put on every PaymentIntent (shown in the Stripe dashboard). */
-    paymentDescription: z.string().trim().min(1).optional(),
+    /**
+     * Description put on every PaymentIntent (shown in the Stripe dashboard), at most 1000
+     * characters.
+     * @see https://docs.stripe.com/api/payment_intents/create#create_payment_intent-description
+     */
+    paymentDescription: z
+      .string()
+      .trim()
+      .min(1)
+      .max(STRIPE_DESCRIPTION_MAX, { error: "must be at most 1000 characters (Stripe's limit for a PaymentIntent description)" })
+      .optional(),
     /**
      * A payment method configuration (`pmc_...`) managed in the Stripe dashboard.
      * @see https://docs.stripe.com/payments/payment-method-configurations

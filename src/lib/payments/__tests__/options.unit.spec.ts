@@ -1,6 +1,6 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { PaymentConfigError } from "../errors"
-import { baseUrl, parseOptions, requiredString, z } from "../options"
+import { baseUrl, parseOptions, requiredString, truncateText, z } from "../options"
 
 // Secret-looking values are assembled at runtime (the repository lints for literal keys).
 const SECRET = "sk_" + "live_" + "Secr3tValue".repeat(3)
@@ -165,5 +165,21 @@ describe("options.ts regressions found in review", () => {
     })
     const error = configError(() => parseOptions(s, { apiKey: `  ${PUBLISHABLE}\n` }, "G"))
     expect(error.message).not.toContain(PUBLISHABLE)
+  })
+})
+
+describe("truncateText", () => {
+  it("leaves text within the limit as it is", () => {
+    expect(truncateText("Order 42", 8)).toBe("Order 42")
+  })
+
+  it("cuts at the limit, one unit short when the cut would split an emoji in two", () => {
+    expect(truncateText("abcdef", 4)).toBe("abcd")
+    const smile = "\u{1F600}"
+    expect(truncateText(`abc${smile}`, 4)).toBe("abc")
+    expect(truncateText(`abc${smile}`, 5)).toBe(`abc${smile}`)
+    expect(truncateText(`訂單${smile}`, 3)).toBe("訂單")
+    // The result is always well-formed Unicode (encodeURIComponent throws on a lone half).
+    expect(() => encodeURIComponent(truncateText(`${"a".repeat(399)}${smile}`, 400))).not.toThrow()
   })
 })

@@ -122,6 +122,25 @@ describe("ECPay options", () => {
     expect(attempt(ecpayTestOptions({ ...own, environment: "production" }))).toBeUndefined()
   })
 
+  // AioCheckOut/V5 (https://developers.ecpay.com.tw/?p=2864): ReturnURL String(200),
+  // ClientBackURL String(200), OrderResultURL String(200), TradeDesc String(200). A longer
+  // URL passed the boot and then failed every checkout at ECPay.
+  it("refuses at boot a notification, return or result URL longer than ECPay's 200 characters, as the form will send it", () => {
+    const long = `https://shop.example.com/${"x".repeat(180)}`
+    expect(attempt(ecpayTestOptions({ publicUrl: long }))?.message).toMatch(
+      /`publicUrl`: makes the notification URL \(ReturnURL\) \d+ characters long; ECPay takes 200 at most/
+    )
+    expect(attempt(ecpayTestOptions({ notificationUrl: long + "/hooks" }))?.message).toMatch(/`notificationUrl`: .*200 at most/)
+    // {session_id} becomes a 33-character payment session id.
+    expect(attempt(ecpayTestOptions({ returnUrl: `https://shop.example.com/${"r".repeat(150)}?s={session_id}` }))?.message).toMatch(
+      /`returnUrl`: makes ClientBackURL \d+ characters long once its placeholders are filled in; ECPay takes 200 at most/
+    )
+    expect(attempt(ecpayTestOptions({ orderResultUrl: long }))?.message).toMatch(/`orderResultUrl`: .*200 at most/)
+    expect(attempt(ecpayTestOptions({ returnUrl: "https://shop.example.com/return?s={session_id}" }))).toBeUndefined()
+    // Nothing of the URL is printed.
+    expect(attempt(ecpayTestOptions({ orderResultUrl: long }))?.message).not.toContain("xxxxxxxx")
+  })
+
   it("refuses a mix of ALL and single methods, an unknown method and a bad capture mode", () => {
     expect(attempt(ecpayTestOptions({ paymentTypes: ["ALL", "Credit"] }))?.message).toMatch(/`paymentTypes`/)
     expect(attempt(ecpayTestOptions({ paymentTypes: ["Bitcoin"] }))?.message).toMatch(/`paymentTypes.0`/)

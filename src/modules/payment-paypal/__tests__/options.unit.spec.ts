@@ -63,3 +63,15 @@ describe("PayPal's webhookCertificateRoots option", () => {
     )
   })
 })
+
+// Orders v2 (checkout_orders_v2.json, experience_context): `brand_name` is 1 to 127
+// characters. PayPal refuses a longer one on every order; the option is refused at boot.
+describe("PayPal's free-text options", () => {
+  it("refuses a brandName longer than PayPal's 127 characters, naming it and not its value", () => {
+    const error = failure({ ...base, brandName: "Espresso & Co ".repeat(10) }, "test")
+    expect(error).toBeInstanceOf(PaymentConfigError)
+    expect(error.message).toMatch(/`brandName`: must be at most 127 characters \(PayPal's limit for brand_name\)/)
+    expect(error.message).not.toContain("Espresso")
+    expect(parsePaypalOptions({ ...base, brandName: "b".repeat(127) }, "test").brandName).toHaveLength(127)
+  })
+})

@@ -170,6 +170,14 @@ describe("the intent request", () => {
     expect(storefrontData({ setup_future_usage: "always", payment_method: "pm_1; drop" })).toEqual({})
   })
 
+  it("cuts a storefront's description to Stripe's 1000 characters without splitting a character in two", () => {
+    // 999 letters then an emoji (two UTF-16 units): cutting at 1000 units would leave half of it.
+    const description = `${"a".repeat(999)}\u{1F600}tail`
+    const params = buildIntentCreate({ amount: 1, currency_code: "usd", session_id: "payses_1", data: { payment_description: description } }, options)
+    expect(params.description).toBe("a".repeat(999))
+    expect(params.description!.length).toBeLessThanOrEqual(1000)
+  })
+
   // Stripe's API reference, PaymentIntents create, `return_url`: "This parameter can only be
   // used with confirm=true" (https://docs.stripe.com/api/payment_intents/create#create_payment_intent-return_url);
   // the provider creates unconfirmed intents (Stripe.js confirms them on the storefront), so

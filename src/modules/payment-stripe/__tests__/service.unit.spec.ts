@@ -64,6 +64,18 @@ describe("Stripe options", () => {
     expect(error?.message).toMatch(/`webhookSecret`: is required in production/)
   })
 
+  // Stripe's API reference: a PaymentIntent's `description` is at most 1000 characters
+  // (https://docs.stripe.com/api/payment_intents/create#create_payment_intent-description,
+  // maxLength 1000 in Stripe's OpenAPI spec). A longer option passed the boot and then made
+  // Stripe refuse every checkout.
+  it("refuses at boot a paymentDescription longer than Stripe's 1000 characters, naming it", () => {
+    const error = attempt({ apiKey: API_KEY, paymentDescription: "Ordered at Example ".repeat(60) })
+    expect(error).toBeInstanceOf(PaymentConfigError)
+    expect(error?.message).toMatch(/`paymentDescription`: must be at most 1000 characters \(Stripe's limit for a PaymentIntent description\)/)
+    expect(error?.message).not.toContain("Ordered at Example")
+    expect(attempt({ apiKey: API_KEY, paymentDescription: "d".repeat(1000) })).toBeUndefined()
+  })
+
   it("refuses malformed secrets and base URLs, naming each option", () => {
     const error = attempt({ apiKey: "not-a-key-at-all", webhookSecret: "secret-value-1234", apiBaseUrl: "ftp://x", maxNetworkRetries: 50 })
     expect(error?.message).toMatch(/`apiKey`/)
