@@ -59,9 +59,9 @@ describeConformance({
   // ECPay charges whole New Taiwan dollars only (https://developers.ecpay.com.tw/?p=2864):
   // JPY, KWD and USD are refused before anything is built; TWD round-trips exactly.
   amounts: [
-    { currency: "jpy", amount: 1000, refused: /ECPay charges New Taiwan dollars \(TWD\) only; this payment is in JPY/ },
-    { currency: "kwd", amount: 12.34, refused: /ECPay charges New Taiwan dollars \(TWD\) only; this payment is in KWD/ },
-    { currency: "usd", amount: 10.99, refused: /ECPay charges New Taiwan dollars \(TWD\) only; this payment is in USD/ },
+    { currency: "jpy", amount: 1000, refused: /ECPay is only available in TWD, not JPY/ },
+    { currency: "kwd", amount: 12.34, refused: /ECPay is only available in TWD, not KWD/ },
+    { currency: "usd", amount: 10.99, refused: /ECPay is only available in TWD, not USD/ },
     { currency: "twd", amount: 1999 },
   ],
   webhooks: {

@@ -5,6 +5,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FixtureSession } from "../harness/fixtures"
 import { Api, TestStore, refused, setUpStore } from "../harness/medusa"
 import { STRIPE_ORIGIN, stripeTestKeys } from "../harness/stripe"
+import { ecpayTestOptions } from "../harness/ecpay"
 
 // Offline methods from the environment, with rules, as a merchant would set them.
 const ELIGIBILITY_ENV: Record<string, string> = {
@@ -36,6 +37,11 @@ const STRIPE_BY_HAND = {
   },
 }
 
+// ECPay registered by hand too, with no rules of the merchant's: its own limits (TWD only,
+// whole dollars) decide.
+const ECPAY = "pp_ecpay_ecpay"
+const ECPAY_BY_HAND = { resolve: "./src/modules/payment-ecpay", id: "ecpay", options: ecpayTestOptions() }
+
 interface Verdict {
   id: string
   label: string
@@ -51,7 +57,7 @@ medusaIntegrationTestRunner({
     beforeServerStart: async (container: MedusaContainer) => {
       const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE)
       const payment = (config.modules as Record<string, { options?: { providers?: unknown[] } }>)[Modules.PAYMENT]
-      payment.options!.providers!.push(STRIPE_BY_HAND)
+      payment.options!.providers!.push(STRIPE_BY_HAND, ECPAY_BY_HAND)
     },
   },
   testSuite: ({ api, getContainer }) => {
@@ -63,7 +69,7 @@ medusaIntegrationTestRunner({
       store = await setUpStore(getContainer(), http, {
         currency: "eur",
         countries: ["de", "at", "fr"],
-        providers: [COD, BANK_TRANSFER, STRIPE_EU],
+        providers: [COD, BANK_TRANSFER, STRIPE_EU, ECPAY],
         price: 100,
       })
     })
@@ -161,6 +167,7 @@ medusaIntegrationTestRunner({
       expect(Object.values(verdicts).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
         { id: BANK_TRANSFER, label: "Bank transfer", is_eligible: true, rule: null, reason: null },
         { id: COD, label: "Cash on delivery", is_eligible: true, rule: null, reason: null },
+        { id: ECPAY, label: "ECPay", is_eligible: false, rule: "currency", reason: "ECPay is only available in TWD, not EUR" },
         { id: STRIPE_EU, label: "Card payment", is_eligible: true, rule: null, reason: null },
       ])
 
@@ -278,6 +285,103 @@ medusaIntegrationTestRunner({
 
       const { data } = await startSession(collectionId, BANK_TRANSFER)
       expect(data.payment_collection.payment_sessions).toEqual([expect.objectContaining({ provider_id: BANK_TRANSFER, currency_code: "usd" })])
+    })
+
+    /** A region in `currency` with its own product at `price`, for the gateways' own limits. */
+    const regionWithProduct = async (currency: string, countries: string[], price: number, providers: string[]): Promise<{ regionId: string; variantId: string }> => {
+      const {
+        result: [region],
+      } = await createRegionsWorkflow(getContainer()).run({
+        input: { regions: [{ name: `Region ${currency} ${price}`, currency_code: currency, countries, payment_providers: providers, automatic_taxes: false }] },
+      })
+      const {
+        result: [product],
+      } = await createProductsWorkflow(getContainer()).run({
+        input: {
+          products: [
+            {
+              title: `Sticker ${currency} ${price}`,
+              status: "published",
+              options: [{ title: "Size", values: ["S"] }],
+              variants: [{ title: "S", options: { Size: "S" }, manage_inventory: false, prices: [{ amount: price, currency_code: currency }] }],
+              sales_channels: [{ id: store.salesChannelId }],
+            },
+          ],
+        },
+      })
+      return { regionId: region.id, variantId: product.variants[0].id }
+    }
+
+    /** The store route's answer to a session it refuses, whole. */
+    const refusal = (collectionId: string, providerId: string) =>
+      startSession(collectionId, providerId).then(
+        () => undefined,
+        (error: { response?: { status: number; data: unknown } }) => ({ status: error.response?.status, data: error.response?.data })
+      )
+
+    // ECPay takes New Taiwan dollars only (https://developers.ecpay.com.tw/?p=2864: TotalAmount
+    // "僅限新台幣"); the listing offered it for a EUR cart, then checkout answered a bare 400.
+    it("lists ECPay as ineligible for a EUR cart and refuses its session with the same structured answer", async () => {
+      const { cartId, collectionId } = await cart({ shipping: "de" })
+      expect((await listing(cartId))[ECPAY]).toEqual({
+        id: ECPAY,
+        label: "ECPay",
+        is_eligible: false,
+        rule: "currency",
+        reason: "ECPay is only available in TWD, not EUR",
+      })
+      expect(await refusal(collectionId, ECPAY)).toEqual({
+        status: 400,
+        data: { type: "invalid_data", code: "payment_provider_not_eligible", message: "ECPay is only available in TWD, not EUR", provider_id: ECPAY, rule: "currency" },
+      })
+      // The provider itself, called another way, refuses with the same code and message.
+      await expect(initiateDirectly(collectionId, ECPAY)).rejects.toEqual(
+        expect.objectContaining({ code: "payment_provider_not_eligible", message: "ECPay is only available in TWD, not EUR" })
+      )
+      expect(await sessionsOf(collectionId)).toEqual([])
+    })
+
+    it("judges ECPay's whole dollars: a fractional TWD cart is ineligible, a whole one takes the session", async () => {
+      const fractional = await regionWithProduct("twd", ["tw"], 99.5, [ECPAY])
+      const { cartId, collectionId } = await cart({ regionId: fractional.regionId, variantId: fractional.variantId, shipping: "tw" })
+      expect((await listing(cartId))[ECPAY]).toEqual(
+        expect.objectContaining({ is_eligible: false, rule: "amount", reason: "ECPay charges whole New Taiwan dollars only, not 99.5 TWD" })
+      )
+      expect(await refusal(collectionId, ECPAY)).toEqual({
+        status: 400,
+        data: expect.objectContaining({ code: "payment_provider_not_eligible", provider_id: ECPAY, rule: "amount" }),
+      })
+
+      // (A country belongs to one region only.)
+      const whole = await regionWithProduct("twd", ["hk"], 1999, [ECPAY])
+      const allowed = await cart({ regionId: whole.regionId, variantId: whole.variantId, shipping: "hk" })
+      expect((await listing(allowed.cartId))[ECPAY]).toEqual(expect.objectContaining({ is_eligible: true, rule: null }))
+      // ECPay's session is a signed form built locally: no call to ECPay.
+      const { data } = await startSession(allowed.collectionId, ECPAY)
+      expect(data.payment_collection.payment_sessions).toEqual([expect.objectContaining({ provider_id: ECPAY, status: "pending" })])
+    })
+
+    // Stripe's minimum charge amounts (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts):
+    // EUR 0.50. Below it Stripe answers amount_too_small when the intent is created.
+    it("lists Stripe as ineligible under Stripe's minimum charge and refuses its session before calling Stripe", async () => {
+      const cheap = await regionWithProduct("eur", ["be"], 0.3, [STRIPE_EU, BANK_TRANSFER])
+      const { cartId, collectionId } = await cart({ regionId: cheap.regionId, variantId: cheap.variantId, shipping: "be" })
+      expect((await listing(cartId))[STRIPE_EU]).toEqual(
+        expect.objectContaining({ is_eligible: false, rule: "min_amount", reason: "Card payment is available for orders from 0.50 EUR" })
+      )
+      expect(await refusal(collectionId, STRIPE_EU)).toEqual({
+        status: 400,
+        data: {
+          type: "invalid_data",
+          code: "payment_provider_not_eligible",
+          message: "Card payment is available for orders from 0.50 EUR",
+          provider_id: STRIPE_EU,
+          rule: "min_amount",
+        },
+      })
+      // No fixture is loaded: a request to Stripe would fail the test.
+      await expect(initiateDirectly(collectionId, STRIPE_EU)).rejects.toThrow("Card payment is available for orders from 0.50 EUR")
+      expect(await sessionsOf(collectionId)).toEqual([])
     })
 
     it("answers 404 for a cart that does not exist", async () => {

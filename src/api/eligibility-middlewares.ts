@@ -1,4 +1,5 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse, MiddlewareRoute } from "@medusajs/framework/http"
+import { PAYMENT_NOT_ELIGIBLE_CODE } from "../lib/payments/eligibility"
 import { judgeProvider, paymentCollectionFacts } from "./eligibility/evaluate"
 
 /**
@@ -28,7 +29,7 @@ export async function refuseIneligiblePaymentSession(
   }
   res.status(400).json({
     type: "invalid_data",
-    code: "payment_provider_not_eligible",
+    code: PAYMENT_NOT_ELIGIBLE_CODE,
     message: verdict.reason,
     provider_id: providerId,
     rule: verdict.rule,

@@ -6,7 +6,7 @@
  */
 import type { BigNumberInput, ConfigModule, Logger, MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
-import { EligibilityRule, evaluateEligibility } from "../../lib/payments/eligibility"
+import { EligibilityRule, judgeEligibility } from "../../lib/payments/eligibility"
 import { eligibilityOfProvider, providerRules } from "./provider-rules"
 
 /** What the rules are judged on: the cart's total, currency and delivery country. */
@@ -24,7 +24,7 @@ export interface ProviderVerdict {
   id: string
   label: string
   is_eligible: boolean
-  /** The rule that failed: currency, country, min_amount or max_amount. */
+  /** The rule that failed: currency, country, min_amount, max_amount or amount. */
   rule: EligibilityRule | null
   /** Why not, for the shopper ("Cash on delivery is limited to orders up to 500.00 EUR"). */
   reason: string | null
@@ -111,12 +111,14 @@ export async function paymentCollectionFacts(scope: Scope, collectionId: string)
 export async function judgeProvider(scope: Scope, providerId: string, facts: CheckoutFacts): Promise<ProviderVerdict> {
   const config = scope.resolve<ConfigModule>(ContainerRegistrationKeys.CONFIG_MODULE)
   const logger = safeLogger(scope)
-  const { label, rules } = eligibilityOfProvider(await providerRules(config, logger), providerId)
-  const result = evaluateEligibility(
-    rules,
-    { amount: facts.amount, currency_code: facts.currency_code, country_code: facts.country_code },
-    label
-  )
+  const eligibility = eligibilityOfProvider(await providerRules(config, logger), providerId)
+  const { label } = eligibility
+  // The merchant's rules and the gateway's own limits, exactly as the provider judges itself.
+  const result = judgeEligibility(eligibility, {
+    amount: facts.amount,
+    currency_code: facts.currency_code,
+    country_code: facts.country_code,
+  })
   return result.eligible
     ? { id: providerId, label, is_eligible: true, rule: null, reason: null }
     : { id: providerId, label, is_eligible: false, rule: result.rule, reason: result.reason }

@@ -64,7 +64,12 @@ export const eligibilityOptionsSchema = z.object(eligibilityOptionsShape)
 
 export type EligibilityRules = z.infer<typeof eligibilityOptionsSchema>
 
-export type EligibilityRule = "currency" | "country" | "min_amount" | "max_amount"
+/**
+ * The rule that made a provider ineligible: the merchant's currency, country and amount
+ * range, or the gateway's own limits (its currencies, its smallest and largest charge);
+ * `amount` is an amount the gateway cannot charge at all (ECPay: a fraction of a dollar).
+ */
+export type EligibilityRule = "currency" | "country" | "min_amount" | "max_amount" | "amount"
 
 export interface EligibilityInput {
   amount: BigNumberInput
@@ -123,12 +128,61 @@ export function evaluateEligibility(
   return { eligible: true }
 }
 
-/** Throw a clear `PaymentInputError` naming the failed rule; nothing is created. */
-export function assertEligible(rules: EligibilityRules, input: EligibilityInput, label: string): void {
-  const result = evaluateEligibility(rules, input, label)
-  if (!result.eligible) {
-    throw new PaymentInputError(result.reason)
+/**
+ * A payment the provider refuses for its rules: a `PaymentInputError` whose `code`
+ * (`payment_provider_not_eligible`, what Medusa's error handler answers with) and `rule`
+ * match the store routes' refusal.
+ */
+export class PaymentNotEligibleError extends PaymentInputError {
+  readonly rule: EligibilityRule
+  constructor(rule: EligibilityRule, reason: string) {
+    super(reason)
+    this.name = "PaymentNotEligibleError"
+    this.code = PAYMENT_NOT_ELIGIBLE_CODE
+    this.rule = rule
   }
+}
+
+/** The code every eligibility refusal carries, from the store routes and the providers alike. */
+export const PAYMENT_NOT_ELIGIBLE_CODE = "payment_provider_not_eligible"
+
+/** Throw a clear `PaymentNotEligibleError` naming the failed rule; nothing is created. */
+export function assertEligible(rules: EligibilityRules, input: EligibilityInput, label: string): void {
+  assertProviderEligible({ label, rules }, input)
+}
+
+/**
+ * Judge a provider: the merchant's rules, then what the gateway itself can take. The one
+ * evaluation behind the listing route, the session guard and the provider's own
+ * `initiatePayment`, so the three never disagree.
+ */
+export function judgeEligibility(eligibility: ProviderEligibility, input: EligibilityInput): EligibilityResult {
+  const result = evaluateEligibility(eligibility.rules, input, eligibility.label)
+  if (!result.eligible || !eligibility.gatewayLimits) {
+    return result
+  }
+  return eligibility.gatewayLimits(input, eligibility.label)
+}
+
+/** Throw a `PaymentNotEligibleError` when `judgeEligibility` refuses. */
+export function assertProviderEligible(eligibility: ProviderEligibility, input: EligibilityInput): void {
+  const result = judgeEligibility(eligibility, input)
+  if (!result.eligible) {
+    throw new PaymentNotEligibleError(result.rule, result.reason)
+  }
+}
+
+/**
+ * The merchant's rules with a gateway's minimum charge per currency (major units): the
+ * larger of the two minimums applies, so the reason names the one that refuses.
+ */
+export function withGatewayMinimums(rules: EligibilityRules, minimums: Readonly<Record<string, string>>): EligibilityRules {
+  const merged: Record<string, string> = { ...minimums }
+  for (const [currency, merchant] of Object.entries(rules.minAmount ?? {})) {
+    const gateway = merged[currency]
+    merged[currency] = gateway !== undefined && compareAmounts(gateway, merchant) > 0 ? gateway : merchant
+  }
+  return { ...rules, minAmount: merged }
 }
 
 /** Pick the eligibility rules out of a provider's parsed options. */
@@ -146,6 +200,11 @@ export interface ProviderEligibility {
   /** How the method is named in reasons ("Cash on delivery"), as its `initiatePayment` names it. */
   label: string
   rules: EligibilityRules
+  /**
+   * What the gateway itself cannot take, beyond the rules (ECPay: anything but whole New
+   * Taiwan dollars; Stripe: an amount over its largest charge): judged after the rules.
+   */
+  gatewayLimits?: (input: EligibilityInput, label: string) => EligibilityResult
 }
 
 /**

@@ -7,7 +7,13 @@ import type BigNumberJS from "bignumber.js"
 import type { BigNumberInput, PaymentSessionStatus as PaymentSessionStatusType } from "@medusajs/framework/types"
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { AmountError, PaymentInputError } from "../../lib/payments/errors"
-import { CurrencyRules, fromMinorUnits, normalizeCurrency, toMinorUnits } from "../../lib/payments/money"
+import { CurrencyRules, fromMinorUnits, normalizeCurrency, toBigNumber, toMinorUnits } from "../../lib/payments/money"
+import {
+  EligibilityRules,
+  ProviderEligibility,
+  eligibilityRulesOf,
+  withGatewayMinimums,
+} from "../../lib/payments/eligibility"
 import { truncateText } from "../../lib/payments/options"
 import { isWithinTolerance } from "../../lib/payments/signatures"
 import { NotificationVerdict, RedirectForm, redirectForm } from "../../lib/payments/hosted"
@@ -44,6 +50,25 @@ export function toEcpayAmount(amount: BigNumberInput, currency: string): number 
     throw new PaymentInputError("ECPay needs an amount of at least 1 TWD")
   }
   return whole
+}
+
+/**
+ * ECPay's eligibility, for the store routes and `initiatePayment` alike: the merchant's
+ * rules limited to TWD (ECPay takes no other currency) and to 1 TWD at least, then whole
+ * dollars only ("請帶整數,不可有小數點。僅限新台幣", https://developers.ecpay.com.tw/?p=2864).
+ */
+export function ecpayEligibility(options: Partial<EligibilityRules>, label: string): ProviderEligibility {
+  const rules = eligibilityRulesOf(options)
+  return {
+    label,
+    rules: withGatewayMinimums({ ...rules, allowedCurrencies: rules.allowedCurrencies ?? ["TWD"] }, { TWD: "1" }),
+    gatewayLimits: (input, name) => {
+      const amount = toBigNumber(input.amount)
+      return amount.isInteger()
+        ? { eligible: true }
+        : { eligible: false, rule: "amount", reason: `${name} charges whole New Taiwan dollars only, not ${amount.toFixed()} TWD` }
+    },
+  }
 }
 
 /** ECPay's whole TWD (`TradeAmt`, "100") back to major units. */

@@ -180,6 +180,13 @@ function urlLengthProblems(options: EcpayOptions): string[] {
 
 export function parseEcpayOptions(raw: unknown): EcpayOptions {
   const options = parseOptions(ecpayOptionsSchema, raw, "ECPay")
+  const currencies = (options.allowedCurrencies ?? []).filter((c) => c !== "TWD")
+  if (currencies.length) {
+    throw new PaymentConfigError(
+      `ECPay payment provider options are invalid: \`allowedCurrencies\`: ECPay charges New Taiwan dollars (TWD) only, not ${currencies.join(", ")} ` +
+        "(https://developers.ecpay.com.tw/?p=2864)"
+    )
+  }
   const tooLong = urlLengthProblems(options)
   if (tooLong.length) {
     throw new PaymentConfigError(`ECPay payment provider options are invalid: ${tooLong.join("; ")}`)

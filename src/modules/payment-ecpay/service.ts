@@ -26,7 +26,7 @@ import type {
 } from "@medusajs/framework/types"
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
-import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
+import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import {
   GatewayRejectedError,
   GatewayUnavailableError,
@@ -42,6 +42,7 @@ import { checkMacValue, verifyCheckMacValue } from "./checkmac"
 import {
   EcpaySessionData,
   buildCheckoutForm,
+  ecpayEligibility,
   isCardPayment,
   mapTradeStatus,
   merchantTradeNo,
@@ -79,10 +80,17 @@ const BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
  */
 class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> implements HostedPaymentProvider {
   static override identifier = "ecpay"
+  /** How eligibility refusals name this method, here and in the store routes. */
+  static eligibilityLabel = "ECPay"
 
   /** Runs at boot: a bad option stops the app with a message naming it. */
   static override validateOptions(options: Record<string, unknown>): void {
     parseEcpayOptions(options)
+  }
+
+  /** The merchant's rules within ECPay's own (TWD, whole dollars), for the store routes. */
+  static eligibilityOf(options: Record<string, unknown> | undefined): ProviderEligibility {
+    return ecpayEligibility(parseEcpayOptions(options), EcpayProviderService.eligibilityLabel)
   }
 
   protected readonly options_: EcpayOptions
@@ -118,7 +126,7 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
     if (!sessionId) {
       throw new PaymentInputError("ECPay: the payment session id is missing from the session data")
     }
-    assertEligible(eligibilityRulesOf(this.options_), input, "ECPay")
+    assertProviderEligible(ecpayEligibility(this.options_, EcpayProviderService.eligibilityLabel), input)
     const amount = toEcpayAmount(input.amount, input.currency_code)
     const now = Date.now()
     const tradeNo = merchantTradeNo(this.options_.tradeNoPrefix, now, randomBase36(12))
@@ -145,7 +153,7 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
    * is a new payment session (Medusa itself replaces sessions when a cart changes).
    */
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    assertEligible(eligibilityRulesOf(this.options_), input, "ECPay")
+    assertProviderEligible(ecpayEligibility(this.options_, EcpayProviderService.eligibilityLabel), input)
     const data = readSessionData(input.data)
     const amount = toEcpayAmount(input.amount, input.currency_code)
     if (amount === data.amount) {

@@ -20,7 +20,7 @@ import {
   toBigNumber,
   toDecimalString,
 } from "../../lib/payments/money"
-import type { EligibilityRules } from "../../lib/payments/eligibility"
+import type { EligibilityRules, ProviderEligibility } from "../../lib/payments/eligibility"
 import type { PaypalOptions } from "./options"
 
 // ---- Money ------------------------------------------------------------------------------
@@ -704,6 +704,27 @@ export function paypalEligibilityRules(options: Partial<EligibilityRules>): Elig
     allowedCountries: options.allowedCountries,
     minAmount: options.minAmount,
     maxAmount: options.maxAmount,
+  }
+}
+
+/**
+ * PayPal's eligibility: the rules above, then what PayPal cannot charge at all: less than
+ * one unit of its precision (0.01 USD, 1 HUF), which `initiatePayment` refuses too.
+ */
+export function paypalEligibility(options: Partial<EligibilityRules>, label: string): ProviderEligibility {
+  return {
+    label,
+    rules: paypalEligibilityRules(options),
+    gatewayLimits: (input, name) => {
+      const money = toPaypalMoney(input.amount, input.currency_code)
+      if (new BigNumberJS(money.value).gt(0)) return { eligible: true }
+      const smallest = new BigNumberJS(1).shiftedBy(-gatewayExponent(money.currency_code, PAYPAL_CURRENCY_RULES))
+      return {
+        eligible: false,
+        rule: "min_amount",
+        reason: `${name} is available for orders from ${paypalDecimal(smallest, money.currency_code)} ${money.currency_code}`,
+      }
+    },
   }
 }
 

@@ -39,7 +39,7 @@ import {
   PaymentInputError,
 } from "../../lib/payments/errors"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
-import { ProviderEligibility, assertEligible } from "../../lib/payments/eligibility"
+import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { formatAmount } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
 import { deriveKey } from "../../lib/payments/signatures"
@@ -62,7 +62,7 @@ import {
   isCapturable,
   mapPaymentStatus,
   mapWebhookEvent,
-  paypalEligibilityRules,
+  paypalEligibility,
   toAuthorizationData,
   toCaptureData,
   toPaypalCaptureAmount,
@@ -127,7 +127,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
 
   /** PayPal's rules for the store routes: the shared options, limited to PayPal's currencies. */
   static eligibilityOf(options: Record<string, unknown> | undefined): ProviderEligibility {
-    return { label: LABEL, rules: paypalEligibilityRules(parsePaypalOptions(options)) }
+    return paypalEligibility(parsePaypalOptions(options), LABEL)
   }
 
   protected readonly options_: PaypalOptions
@@ -151,7 +151,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       throw new PaymentInputError("PayPal: the payment session id is missing from the session data")
     }
     // The currency and amount rules; the country is judged where the cart is visible.
-    assertEligible(this.eligibilityRules(), input, LABEL)
+    assertProviderEligible(this.eligibility(), input)
     const body = buildOrderRequest(
       { amount: input.amount, currency_code: input.currency_code, session_id: sessionId, data: input.data },
       this.options_
@@ -176,7 +176,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     if (money.value === data.amount && money.currency_code === data.currency_code) {
       return { status: this.statusOf(data), data }
     }
-    assertEligible(this.eligibilityRules(), input, LABEL)
+    assertProviderEligible(this.eligibility(), input)
     assertPositive(money)
     if (money.currency_code !== data.currency_code) {
       throw new PaymentInputError(
@@ -563,8 +563,8 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
 
   // ---- Helpers ---------------------------------------------------------------------------
 
-  protected eligibilityRules() {
-    return paypalEligibilityRules(this.options_)
+  protected eligibility(): ProviderEligibility {
+    return paypalEligibility(this.options_, LABEL)
   }
 
   protected async getOrder(id: string, operation: string): Promise<PaypalOrder> {

@@ -19,6 +19,12 @@ import {
   toMinorUnits,
 } from "../../lib/payments/money"
 import { truncateText } from "../../lib/payments/options"
+import {
+  EligibilityRules,
+  ProviderEligibility,
+  eligibilityRulesOf,
+  withGatewayMinimums,
+} from "../../lib/payments/eligibility"
 import { STRIPE_DESCRIPTION_MAX, type StripeOptions } from "./options"
 
 /**
@@ -68,6 +74,53 @@ export function fromStripeAmount(minor: number, currency: string): number {
 /** Stripe's minor units for people and messages: 150000 ISK -> "1500 ISK". */
 export function formatStripeAmount(minor: number, currency: string): string {
   return formatAmount(fromMinorUnits(minor, currency, STRIPE_CURRENCY_RULES), currency)
+}
+
+/**
+ * Stripe's minimum charge per currency, in major units, from "Minimum and maximum charge
+ * amounts" (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts): what
+ * Stripe refuses below (`amount_too_small`) when the charge is in the account's settlement
+ * currency. A charge Stripe converts must meet the settlement currency's minimum after
+ * conversion, which is not known here; a currency not listed has no minimum but one of
+ * Stripe's units.
+ */
+export const STRIPE_MINIMUM_CHARGES: Readonly<Record<string, string>> = Object.freeze({
+  USD: "0.50", AED: "2.00", ARS: "0.50", AUD: "0.50", BGN: "1.00", BRL: "0.50", CAD: "0.50",
+  CHF: "0.50", COP: "0.50", CZK: "15.00", DKK: "2.50", EUR: "0.50", GBP: "0.30", HKD: "4.00",
+  HUF: "175.00", IDR: "0.50", ILS: "0.50", INR: "0.50", JPY: "50", KRW: "50", MXN: "10",
+  MYR: "2.00", NOK: "3.00", NZD: "0.50", PHP: "0.50", PLN: "2.00", RON: "2.00", RUB: "0.50",
+  SEK: "3.00", SGD: "0.50", THB: "10", ZAR: "0.50",
+})
+
+/**
+ * The largest `amount` Stripe takes, in its minor units: "12 digits for most card payments"
+ * (same page); other methods take fewer (8 digits for most), which Stripe then refuses.
+ */
+export const STRIPE_MAXIMUM_MINOR = 999_999_999_999
+
+/**
+ * Stripe's eligibility: the merchant's rules with Stripe's minimum charges, then what no
+ * Stripe charge can be (less than one of its units, more than 12 digits). Judged by the
+ * store routes and by `initiatePayment` alike.
+ */
+export function stripeEligibility(options: Partial<EligibilityRules>, label: string): ProviderEligibility {
+  return {
+    label,
+    rules: withGatewayMinimums(eligibilityRulesOf(options), STRIPE_MINIMUM_CHARGES),
+    gatewayLimits: (input, name) => {
+      const code = normalizeCurrency(input.currency_code)
+      const step = STRIPE_CURRENCY_RULES.steps?.[code] ?? 1
+      const minor = toStripeAmount(input.amount, code)
+      if (minor < step) {
+        return { eligible: false, rule: "min_amount", reason: `${name} is available for orders from ${formatStripeAmount(step, code)}` }
+      }
+      const largest = Math.floor(STRIPE_MAXIMUM_MINOR / step) * step
+      if (minor > largest) {
+        return { eligible: false, rule: "max_amount", reason: `${name} is limited to orders up to ${formatStripeAmount(largest, code)}` }
+      }
+      return { eligible: true }
+    },
+  }
 }
 
 /** Stripe wants lower-case ISO codes. */

@@ -46,7 +46,7 @@ import {
   isPlaceholderCredential,
 } from "../../lib/payments/errors"
 import { redactText } from "../../lib/payments/redact"
-import { assertEligible, eligibilityRulesOf } from "../../lib/payments/eligibility"
+import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
 import {
@@ -57,6 +57,7 @@ import {
   formatStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
+  stripeEligibility,
   toSavedMethodData,
   toSessionData,
   toStripeAmount,
@@ -90,7 +91,13 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     parseStripeOptions(options)
   }
 
+  /** The merchant's rules and Stripe's own limits, for the store routes (as `initiatePayment` judges). */
+  static eligibilityOf(options: Record<string, unknown> | undefined): ProviderEligibility {
+    return stripeEligibility(parseStripeOptions(options), StripeProviderService.eligibilityLabel)
+  }
+
   protected readonly options_: StripeOptions
+  protected readonly eligibility_: ProviderEligibility
   protected readonly stripe_: Stripe
   protected readonly logger_: Logger | Console
 
@@ -98,6 +105,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     const parsed = parseStripeOptions(options)
     super(cradle, parsed)
     this.options_ = parsed
+    this.eligibility_ = stripeEligibility(parsed, StripeProviderService.eligibilityLabel)
     this.logger_ = cradle.logger ?? console
     this.stripe_ = createStripeClient(parsed)
   }
@@ -110,7 +118,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       throw new PaymentInputError("Stripe: the payment session id is missing from the session data")
     }
     // The currency and amount rules; the country is judged where the cart is visible.
-    assertEligible(eligibilityRulesOf(this.options_), input, StripeProviderService.eligibilityLabel)
+    assertProviderEligible(this.eligibility_, input)
     const params = buildIntentCreate(
       {
         amount: input.amount,
@@ -140,7 +148,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (amount === data.amount && currency === data.currency) {
       return { status: this.statusOf(data), data }
     }
-    assertEligible(eligibilityRulesOf(this.options_), input, StripeProviderService.eligibilityLabel)
+    assertProviderEligible(this.eligibility_, input)
     if (!UPDATABLE.has(data.status)) {
       throw new PaymentInputError(
         `Stripe: the amount of payment ${data.id} cannot change once it is ${data.status}; ` +

@@ -29,7 +29,13 @@ describe("provider rules from the Payment Module's config", () => {
     expect(Object.fromEntries(rules)).toEqual({
       pp_cod_offline: { label: "Cash on delivery", rules: { ...none, maxAmount: { EUR: "500" } } },
       "pp_bank-transfer_offline": { label: "Bank transfer", rules: { ...none, allowedCountries: ["de"] } },
-      pp_stripe_eu: { label: "Card payment", rules: { ...none, allowedCurrencies: ["EUR"] } },
+      // Stripe's minimum charges are part of its rules (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts),
+      // and its largest charge a gateway limit.
+      pp_stripe_eu: {
+        label: "Card payment",
+        rules: { ...none, allowedCurrencies: ["EUR"], minAmount: expect.objectContaining({ EUR: "0.50", USD: "0.50", JPY: "50" }) },
+        gatewayLimits: expect.any(Function),
+      },
       // Options of the same name that mean something else: always eligible, not a crash.
       pp_thing_x: { label: "Thing", rules: {} },
     })

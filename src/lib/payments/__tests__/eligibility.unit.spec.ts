@@ -1,6 +1,10 @@
 import { parseOptions, z } from "../options"
 import {
+  PaymentNotEligibleError,
   assertEligible,
+  assertProviderEligible,
+  judgeEligibility,
+  withGatewayMinimums,
   eligibilityFromEnv,
   eligibilityOptionsSchema,
   eligibilityOptionsShape,
@@ -108,5 +112,48 @@ describe("eligibility rules of a provider", () => {
 
   it("names a bad rule in a provider's options", () => {
     expect(() => providerEligibility({}, { allowedCountries: ["DEU"] }, "Thing")).toThrow(/Thing payment provider options are invalid: `allowedCountries.0`/)
+  })
+})
+
+describe("a provider's own limits beside the merchant's rules", () => {
+  const gateway = {
+    label: "TestPay",
+    rules: withGatewayMinimums(rules, { EUR: "10", USD: "1" }),
+    gatewayLimits: (input: { amount: unknown }, label: string) =>
+      String(input.amount).includes(".")
+        ? ({ eligible: false, rule: "amount", reason: `${label} takes whole amounts only` } as const)
+        : ({ eligible: true } as const),
+  }
+
+  it("keeps the larger of the merchant's and the gateway's minimum per currency", () => {
+    expect(gateway.rules.minAmount).toEqual({ EUR: "10", USD: "1" })
+    expect(withGatewayMinimums(rules, { EUR: "0.50" }).minAmount).toEqual({ EUR: "5" })
+    expect(withGatewayMinimums({}, { EUR: "0.50" }).minAmount).toEqual({ EUR: "0.50" })
+  })
+
+  it("judges the rules first, then what the gateway cannot take", () => {
+    expect(judgeEligibility(gateway, { amount: 8, currency_code: "EUR" })).toEqual({
+      eligible: false,
+      rule: "min_amount",
+      reason: "TestPay is available for orders from 10.00 EUR",
+    })
+    expect(judgeEligibility(gateway, { amount: "20.5", currency_code: "EUR" })).toEqual({
+      eligible: false,
+      rule: "amount",
+      reason: "TestPay takes whole amounts only",
+    })
+    expect(judgeEligibility(gateway, { amount: 20, currency_code: "EUR" })).toEqual({ eligible: true })
+  })
+
+  it("refuses with the rule and the store routes' code, as a PaymentInputError", () => {
+    let error: unknown
+    try {
+      assertProviderEligible(gateway, { amount: "20.5", currency_code: "EUR" })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(PaymentNotEligibleError)
+    expect(error).toBeInstanceOf(PaymentInputError)
+    expect(error).toEqual(expect.objectContaining({ rule: "amount", code: "payment_provider_not_eligible", type: "invalid_data", message: "TestPay takes whole amounts only" }))
   })
 })

@@ -141,6 +141,13 @@ describe("ECPay options", () => {
     expect(attempt(ecpayTestOptions({ orderResultUrl: long }))?.message).not.toContain("xxxxxxxx")
   })
 
+  it("refuses at boot allowedCurrencies naming a currency ECPay does not charge in", () => {
+    expect(attempt(ecpayTestOptions({ allowedCurrencies: ["TWD", "EUR"] }))?.message).toMatch(
+      /`allowedCurrencies`: ECPay charges New Taiwan dollars \(TWD\) only, not EUR/
+    )
+    expect(attempt(ecpayTestOptions({ allowedCurrencies: ["twd"] }))).toBeUndefined()
+  })
+
   it("refuses a mix of ALL and single methods, an unknown method and a bad capture mode", () => {
     expect(attempt(ecpayTestOptions({ paymentTypes: ["ALL", "Credit"] }))?.message).toMatch(/`paymentTypes`/)
     expect(attempt(ecpayTestOptions({ paymentTypes: ["Bitcoin"] }))?.message).toMatch(/`paymentTypes.0`/)
@@ -163,8 +170,16 @@ describe("initiatePayment", () => {
 
   it("refuses another currency and a fraction of a dollar before anything else", async () => {
     const { service } = provider()
-    await expect(service.initiatePayment({ amount: 10, currency_code: "usd", data: { session_id: SESSION } })).rejects.toThrow(/TWD\) only/)
-    await expect(service.initiatePayment({ amount: 10.5, currency_code: "twd", data: { session_id: SESSION } })).rejects.toThrow(/whole New Taiwan dollars/)
+    await expect(service.initiatePayment({ amount: 10, currency_code: "usd", data: { session_id: SESSION } })).rejects.toThrow(
+      "ECPay is only available in TWD, not USD"
+    )
+    await expect(service.initiatePayment({ amount: 10.5, currency_code: "twd", data: { session_id: SESSION } })).rejects.toThrow(
+      "ECPay charges whole New Taiwan dollars only, not 10.5 TWD"
+    )
+    // The same refusal the store routes give, with its rule and code.
+    await expect(service.initiatePayment({ amount: 10.5, currency_code: "twd", data: { session_id: SESSION } })).rejects.toEqual(
+      expect.objectContaining({ rule: "amount", code: "payment_provider_not_eligible", type: "invalid_data" })
+    )
   })
 
   it("applies the shared eligibility rules", async () => {

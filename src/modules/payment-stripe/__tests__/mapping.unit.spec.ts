@@ -5,12 +5,14 @@ import {
   fromStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
+  stripeEligibility,
   storefrontData,
   toSessionData,
   toStripeAmount,
   toStripeRefundAmount,
 } from "../mapping"
 import { parseStripeOptions } from "../options"
+import { judgeEligibility } from "../../../lib/payments/eligibility"
 
 const options = parseStripeOptions({ apiKey: "sk_test_fake_mapping" })
 
@@ -290,5 +292,40 @@ describe("webhook events", () => {
 
   it("ignores event types it does not act on", () => {
     expect(mapWebhookEvent(event("customer.created", { object: "customer" }))).toEqual({ action: "not_supported" })
+  })
+})
+
+// https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts: minimum charge per
+// currency (EUR 0.50, GBP 0.30, JPY 50, HUF 175.00...), and "12 digits for most card payments".
+describe("Stripe's own limits in the eligibility", () => {
+  const eligibility = stripeEligibility({}, "Card payment")
+  const judge = (amount: number | string, currency: string) => judgeEligibility(eligibility, { amount, currency_code: currency })
+
+  it.each([
+    ["EUR", "0.49", "0.50 EUR"],
+    ["GBP", "0.29", "0.30 GBP"],
+    ["JPY", "49", "50 JPY"],
+    ["HUF", "174.99", "175.00 HUF"],
+    ["CZK", "14.99", "15.00 CZK"],
+  ])("refuses %s %s, under Stripe's minimum charge (%s)", (currency, amount, minimum) => {
+    expect(judge(amount, currency)).toEqual({ eligible: false, rule: "min_amount", reason: `Card payment is available for orders from ${minimum}` })
+  })
+
+  it("takes Stripe's minimum itself, and a merchant's higher minimum wins", () => {
+    expect(judge("0.50", "EUR")).toEqual({ eligible: true })
+    const merchant = stripeEligibility({ minAmount: { EUR: "5" } }, "Card payment")
+    expect(judgeEligibility(merchant, { amount: 4, currency_code: "EUR" })).toEqual(expect.objectContaining({ reason: "Card payment is available for orders from 5.00 EUR" }))
+  })
+
+  it("refuses less than one of Stripe's units where the page lists no minimum (0.010 KWD, 1 UGX)", () => {
+    expect(judge("0.004", "KWD")).toEqual({ eligible: false, rule: "min_amount", reason: "Card payment is available for orders from 0.010 KWD" })
+    expect(judge("0.4", "UGX")).toEqual({ eligible: false, rule: "min_amount", reason: "Card payment is available for orders from 1 UGX" })
+    expect(judge("0.01", "KWD")).toEqual({ eligible: true })
+  })
+
+  it("refuses more than Stripe's 12 digits", () => {
+    expect(judge("9999999999.99", "USD")).toEqual({ eligible: true })
+    expect(judge("10000000000", "USD")).toEqual({ eligible: false, rule: "max_amount", reason: "Card payment is limited to orders up to 9999999999.99 USD" })
+    expect(judge("10000000000", "ISK")).toEqual({ eligible: false, rule: "max_amount", reason: "Card payment is limited to orders up to 9999999999 ISK" })
   })
 })
