@@ -81,6 +81,14 @@ const CERT_HOSTS: Readonly<Record<PaypalEnvironment, readonly string[]>> = Objec
  * query or fragment).
  */
 export function isPaypalCertUrl(url: string, environment: PaypalEnvironment): boolean {
+  return isPinnedUrl(url, ["https:"], CERT_HOSTS[environment], /^\/v1\/notifications\/certs\/[A-Za-z0-9._-]+$/)
+}
+
+/**
+ * Whether `url` parses, uses one of `protocols`, is on one of `hosts` (exactly: no other
+ * port, no credentials, query or fragment) and its path matches `path`.
+ */
+function isPinnedUrl(url: string, protocols: readonly string[], hosts: readonly string[], path: RegExp): boolean {
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -88,14 +96,14 @@ export function isPaypalCertUrl(url: string, environment: PaypalEnvironment): bo
     return false
   }
   return (
-    parsed.protocol === "https:" &&
-    CERT_HOSTS[environment].includes(parsed.hostname) &&
+    protocols.includes(parsed.protocol) &&
+    hosts.includes(parsed.hostname) &&
     parsed.port === "" &&
     !parsed.username &&
     !parsed.password &&
     !parsed.search &&
     !parsed.hash &&
-    /^\/v1\/notifications\/certs\/[A-Za-z0-9._-]+$/.test(parsed.pathname)
+    path.test(parsed.pathname)
   )
 }
 
@@ -142,22 +150,9 @@ const CA_ISSUER_HOSTS: readonly string[] = Object.freeze(["cacerts.digicert.com"
 
 /** A "CA Issuers" URL the provider may download from: http(s), a listed host, no port, credentials or query. */
 export function isCaIssuerUrl(url: string): boolean {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return false
-  }
-  return (
-    (parsed.protocol === "http:" || parsed.protocol === "https:") &&
-    CA_ISSUER_HOSTS.includes(parsed.hostname) &&
-    parsed.port === "" &&
-    !parsed.username &&
-    !parsed.password &&
-    !parsed.search &&
-    !parsed.hash &&
-    /^\/[A-Za-z0-9._-]+\.(crt|cer|pem)$/.test(parsed.pathname)
-  )
+  // Plain http too: CAs publish their certificates over http, and what is downloaded is
+  // checked by its signatures, not by the transport.
+  return isPinnedUrl(url, ["http:", "https:"], CA_ISSUER_HOSTS, /^\/[A-Za-z0-9._-]+\.(crt|cer|pem)$/)
 }
 
 /** A downloaded issuer certificate (DER, as CAs publish them, or PEM) as PEM, or undefined. */
