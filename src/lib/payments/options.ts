@@ -89,7 +89,7 @@ export const baseUrl = () =>
 
 /**
  * `text` cut to at most `maxLength` UTF-16 units (what JavaScript's `length` counts),
- * never between the two halves of a character outside the Basic Multilingual Plane (an
+ * never between the two halves of a character outside the BMP (an
  * emoji): a lone half is not valid Unicode and breaks URL and form encodings. Within the
  * limit whether the gateway counts UTF-16 units or characters.
  */
