@@ -6,7 +6,7 @@
  * Built on the global `fetch` (undici), which the fixture harness intercepts.
  */
 import { GatewayRejectedError, GatewayUnavailableError } from "./errors"
-import { redact, redactText } from "./redact"
+import { kindsOfPath, redactForLog, redactText } from "./redact"
 
 export interface HttpLogger {
   debug?(message: string): void
@@ -28,7 +28,7 @@ export interface HttpClientOptions {
   /** Headers sent with every request (content type, user agent). */
   defaultHeaders?: Record<string, string>
   logger?: HttpLogger
-  /** Extra keys to redact in logged bodies, beyond the shared list. */
+  /** Extra keys to redact in logged bodies, beyond the shared secrets and personal data (redact.ts). */
   redactKeys?: readonly string[]
   /** Pulls the gateway's error code and message out of an error body. */
   parseError?: (status: number, body: unknown) => { code?: string; message?: string }
@@ -106,7 +106,7 @@ export class HttpClient {
     const unavailable = { indeterminate: req.movesMoney ?? req.method !== "GET", hint: this.options.unavailableHint }
     let lastFailure = ""
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      this.log(`${req.method} ${req.path} attempt ${attempt}`, req.body)
+      this.log(`${req.method} ${req.path} attempt ${attempt}`, req.path, req.body)
       let response: Response
       try {
         response = await fetch(url, {
@@ -125,7 +125,7 @@ export class HttpClient {
       }
 
       const parsed = req.responseType === "binary" ? Buffer.from(await response.arrayBuffer()) : await readBody(response)
-      this.log(`${req.method} ${req.path} -> ${response.status}`, Buffer.isBuffer(parsed) ? `<${parsed.length} bytes>` : parsed)
+      this.log(`${req.method} ${req.path} -> ${response.status}`, req.path, Buffer.isBuffer(parsed) ? `<${parsed.length} bytes>` : parsed)
       if (response.ok || req.acceptStatuses?.includes(response.status)) {
         return { status: response.status, headers: response.headers, body: parsed as T }
       }
@@ -177,12 +177,18 @@ export class HttpClient {
     await new Promise((resolve) => setTimeout(resolve, delay))
   }
 
-  private log(line: string, body: unknown): void {
+  /**
+   * A debug line with the body as keys and values, without secrets or the buyer's personal
+   * data: the shared lists apply to every gateway, `redactKeys` adds to them. The path says
+   * what the body is (a customer posted to /customers), which a top-level `name` needs.
+   */
+  private log(line: string, path: string, body: unknown): void {
     const debug = this.options.logger?.debug
     if (!debug) {
       return
     }
-    const shown = body === undefined ? "" : ` ${redactText(JSON.stringify(redact(structured(body), this.options.redactKeys)))}`
+    const redacted = redactForLog(structured(body), { extraKeys: this.options.redactKeys, kinds: kindsOfPath(path) })
+    const shown = body === undefined ? "" : ` ${redactText(JSON.stringify(redacted))}`
     debug.call(this.options.logger, `[${this.options.gateway}] ${line}${shown}`)
   }
 }

@@ -16,22 +16,6 @@ import { redactText } from "../../lib/payments/redact"
 import { describeIssue, parsePaypalError } from "./mapping"
 import { PaypalOptions, paypalBaseUrl } from "./options"
 
-/** Buyer details PayPal returns once an order is approved: kept out of debug logs. */
-const PERSONAL_KEYS = Object.freeze([
-  "email_address",
-  "given_name",
-  "surname",
-  "full_name",
-  "address_line_1",
-  "address_line_2",
-  "admin_area_1",
-  "admin_area_2",
-  "postal_code",
-  "national_number",
-  "birth_date",
-  "tax_id",
-])
-
 export const TOKEN_PATH = "/v1/oauth2/token"
 
 /** Renew a token this long before PayPal says it expires (or halfway, for short-lived ones). */
@@ -69,7 +53,6 @@ export class PaypalClient {
       idempotencyHeader: "PayPal-Request-Id",
       defaultHeaders: { accept: "application/json" },
       logger,
-      redactKeys: PERSONAL_KEYS,
       unavailableHint: placeholderHint(options),
       // PayPal's issue codes in words (ORDER_NOT_APPROVED -> "the buyer has not approved...").
       parseError: (status, body) => {

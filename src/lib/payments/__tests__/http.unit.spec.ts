@@ -1,6 +1,8 @@
 import nock from "nock"
 import { GatewayRejectedError, GatewayUnavailableError } from "../errors"
 import { HttpClient, type HttpClientOptions, type HttpLogger } from "../http"
+import { REDACTED } from "../redact"
+import shapes from "./personal-data-shapes.json"
 
 const ORIGIN = "https://gateway.test"
 
@@ -550,5 +552,372 @@ describe("http.ts regressions found in review", () => {
       body: { a: 1 },
     })
     expect(contentType).toBe("application/vnd.gateway+json")
+  })
+})
+
+// Personal data in logged traffic. HttpClient is configured here as a gateway's client would
+// be, with no list of its own: the shared list has to cover every gateway's documented shapes.
+describe("personal data in logged traffic", () => {
+  function recordingLogger(): HttpLogger & { lines: string[] } {
+    const lines: string[] = []
+    return { lines, debug: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) }
+  }
+
+  /** The body a debug line shows, parsed back ("[PayPal] GET /x -> 200 {...}"). */
+  function loggedBody(lines: string[], marker: string): unknown {
+    const line = lines.find((l) => l.includes(marker))
+    if (!line) throw new Error(`no log line contains ${marker}:\n${lines.join("\n")}`)
+    return JSON.parse(line.slice(line.indexOf(marker) + marker.length + 1))
+  }
+
+  /** Every leaf of a JSON value with its path ("purchase_units[0].shipping.name.full_name"). */
+  function leaves(value: unknown, path = ""): Array<[string, unknown]> {
+    if (Array.isArray(value)) return value.flatMap((item, i) => leaves(item, `${path}[${i}]`))
+    if (value !== null && typeof value === "object") {
+      return Object.entries(value).flatMap(([key, item]) => leaves(item, path ? `${path}.${key}` : key))
+    }
+    return [[path, value]]
+  }
+
+  /** Whether a path lies under one of the prefixes, written with `[]` for any array index. */
+  function isUnder(path: string, prefixes: readonly string[]): boolean {
+    const generic = path.replace(/\[\d+\]/g, "[]")
+    return prefixes.some((p) => generic === p || generic.startsWith(`${p}.`) || generic.startsWith(`${p}[`))
+  }
+
+  /** The value at a path, or REDACTED when it or one of its ancestors was replaced. */
+  function valueAt(value: unknown, path: string): unknown {
+    let current = value
+    for (const part of path.match(/[^.[\]]+/g) ?? []) {
+      if (current === REDACTED) return REDACTED
+      if (current === null || typeof current !== "object") return undefined
+      current = (current as Record<string, unknown>)[part]
+    }
+    return current
+  }
+
+  /**
+   * Compares what was sent or answered with what was logged: every leaf under a personal
+   * prefix is gone (replaced, or inside a replaced object), every other leaf is logged as it was.
+   */
+  function personalLeft(original: unknown, logged: unknown, personal: readonly string[]) {
+    const leaked: string[] = []
+    const altered: string[] = []
+    for (const [path, value] of leaves(original)) {
+      if (value === null || value === "") continue
+      const shown = valueAt(logged, path)
+      if (isUnder(path, personal)) {
+        if (shown !== REDACTED) leaked.push(`${path} = ${JSON.stringify(shown)}`)
+      } else if (shown !== value) {
+        altered.push(`${path}: ${JSON.stringify(value)} logged as ${JSON.stringify(shown)}`)
+      }
+    }
+    return { leaked, altered }
+  }
+
+  /**
+   * The personal string values that are not also part of a value that stays, so a log line
+   * can be searched for them (a country code or "MOBILE" occurs in both).
+   */
+  function distinctivePersonalValues(original: unknown, personal: readonly string[]): string[] {
+    const all = leaves(original)
+    const kept = all.filter(([p]) => !isUnder(p, personal)).map(([, v]) => String(v))
+    return [
+      ...new Set(
+        all
+          .filter(([p, v]) => isUnder(p, personal) && typeof v === "string" && v.length >= 3)
+          .map(([, v]) => v as string)
+          .filter((v) => !kept.some((k) => k.includes(v)))
+      ),
+    ]
+  }
+
+  // Where PayPal's Orders v2 spec (checkout_orders_v2.json, components/schemas) puts personal data
+  // in an order: `[]` is any array index. Everything else in the order must reach the log unchanged.
+  const PAYPAL_ORDER_PERSONAL = [
+    // card_response: "The card holder's name as it appears on the card", `expiry`, `bin_details`
+    // (bin_details: the BIN, issuing bank...); card_from_request.expiry
+    "payment_source.card.name",
+    "payment_source.card.expiry",
+    "payment_source.card.from_request.expiry",
+    "payment_source.card.bin_details",
+    // vault_response.customer (card, paypal and venmo attributes): e-mail and phone_with_type
+    "payment_source.card.attributes.vault.customer.email_address",
+    "payment_source.card.attributes.vault.customer.phone",
+    // paypal_wallet_response: the account holder's e-mail, name, phone, birth date, tax info, address
+    "payment_source.paypal.email_address",
+    "payment_source.paypal.name",
+    "payment_source.paypal.phone_number",
+    "payment_source.paypal.birth_date",
+    "payment_source.paypal.tax_info",
+    "payment_source.paypal.address",
+    "payment_source.paypal.attributes.vault.customer.email_address",
+    "payment_source.paypal.attributes.vault.customer.phone",
+    "payment_source.paypal.attributes.cobranded_cards[].payee.email_address",
+    // bank methods (bancontact, blik, eps, giropay, ideal, mybank, p24, sofort, trustly): "The name of
+    // the account holder", the e-mail, and the payer's bank account (its BIC and the IBAN's last characters)
+    ...["bancontact", "blik", "eps", "giropay", "ideal", "mybank", "p24", "sofort", "trustly"].map((m) => `payment_source.${m}.name`),
+    "payment_source.blik.email",
+    "payment_source.p24.email",
+    ...["bancontact", "eps", "giropay", "ideal", "mybank", "sofort", "trustly"].map((m) => `payment_source.${m}.bic`),
+    ...["bancontact", "ideal", "mybank", "sofort", "trustly"].map((m) => `payment_source.${m}.iban_last_chars`),
+    // venmo_wallet_response: e-mail, "The Venmo user name chosen by the user", name, phone, address
+    "payment_source.venmo.email_address",
+    "payment_source.venmo.user_name",
+    "payment_source.venmo.name",
+    "payment_source.venmo.phone_number",
+    "payment_source.venmo.address",
+    "payment_source.venmo.attributes.vault.customer.email_address",
+    "payment_source.venmo.attributes.vault.customer.phone",
+    // payer (deprecated, still answered): e-mail, name, phone, birth date, tax info, address
+    "payer.email_address",
+    "payer.name",
+    "payer.phone",
+    "payer.birth_date",
+    "payer.tax_info",
+    "payer.address",
+    // purchase_unit: e-mails of the payee and platform, shipping_detail's name and address_portable,
+    // level 3 card data's shipping_address
+    "purchase_units[].payee.email_address",
+    "purchase_units[].payment_instruction.platform_fees[].payee.email_address",
+    "purchase_units[].shipping.name",
+    "purchase_units[].shipping.address",
+    "purchase_units[].supplementary_data.card.level_3.shipping_address",
+    "purchase_units[].payments.captures[].seller_receivable_breakdown.platform_fees[].payee.email_address",
+    "purchase_units[].payments.refunds[].seller_payable_breakdown.platform_fees[].payee.email_address",
+    "purchase_units[].payments.refunds[].payer.email_address",
+  ]
+
+  const PAYPAL_ORIGIN = "https://api-m.sandbox.paypal.test"
+  const order = shapes.paypal.order
+
+  function paypal(logger: HttpLogger): HttpClient {
+    return new HttpClient({ gateway: "PayPal", baseUrl: PAYPAL_ORIGIN, retryBaseDelayMs: 1, logger })
+  }
+
+  it("logs a PayPal order with every field Orders v2 defines without the buyer's data, and with its ids, statuses, amounts and links", async () => {
+    nock(PAYPAL_ORIGIN).get(`/v2/checkout/orders/${order.id}`).reply(200, order)
+    const logger = recordingLogger()
+    const response = await paypal(logger).request({ method: "GET", path: `/v2/checkout/orders/${order.id}`, operation: "look up the order" })
+    // the caller still gets the whole answer: only the log is redacted
+    expect(response.body).toEqual(order)
+
+    const logged = loggedBody(logger.lines, "-> 200")
+    expect(personalLeft(order, logged, PAYPAL_ORDER_PERSONAL)).toEqual({ leaked: [], altered: [] })
+
+    const all = logger.lines.join("\n")
+    const personal = distinctivePersonalValues(order, PAYPAL_ORDER_PERSONAL)
+    expect(personal.length).toBeGreaterThan(30)
+    expect(personal.filter((value) => all.includes(value))).toEqual([])
+    // the fields PayPal's own list missed, by name
+    const card = order.payment_source.card
+    for (const value of [
+      card.name,
+      card.expiry,
+      card.bin_details.bin,
+      card.bin_details.issuing_bank,
+      order.payment_source.venmo.user_name,
+      order.purchase_units[0].shipping.address.address_line_3,
+      order.payer.address.address_details.building_name,
+    ]) {
+      expect(all).not.toContain(value)
+    }
+    // what the line is for
+    const capture = order.purchase_units[0].payments.captures[0]
+    for (const value of [order.id, order.status, capture.id, capture.status, capture.amount.value, order.purchase_units[0].reference_id]) {
+      expect(all).toContain(`"${value}"`)
+    }
+    expect(all).toContain(`"href":"https://api-m.paypal.com/v2/payments/captures/${capture.id}/refund"`)
+    expect(all).toContain(`"last_digits":"${card.last_digits}"`)
+    expect(all).toContain(`"name":"${order.purchase_units[0].items[0].name}"`)
+  })
+
+  it("logs PayPal's documented request examples without the payer's name, e-mail or address", async () => {
+    // checkout_orders_v2.json: the confirm-payment-source example (`confirm_order_request`) and the
+    // tracker patch example (`orders_patch_request`), which replaces a shipping address under `value`.
+    const confirm = {
+      payment_source: {
+        paypal: {
+          name: { given_name: "John", surname: "Doe" },
+          email_address: "customer@example.com",
+          experience_context: {
+            payment_method_preference: "IMMEDIATE_PAYMENT_REQUIRED",
+            payment_method_selected: "PAYPAL",
+            brand_name: "EXAMPLE INC",
+            locale: "en-US",
+            landing_page: "LOGIN",
+            shipping_preference: "SET_PROVIDED_ADDRESS",
+            user_action: "PAY_NOW",
+            return_url: "https://example.com/returnUrl",
+            cancel_url: "https://example.com/cancelUrl",
+          },
+        },
+      },
+    }
+    const patch = [
+      {
+        op: "replace",
+        path: "/purchase_units/@reference_id=='PUHF'/shipping/address",
+        value: {
+          address_line_1: "2211 N First Street",
+          address_line_2: "Building 17",
+          admin_area_2: "San Jose",
+          admin_area_1: "CA",
+          postal_code: "95131",
+          country_code: "US",
+        },
+      },
+    ]
+    nock(PAYPAL_ORIGIN)
+      .post(`/v2/checkout/orders/${order.id}/confirm-payment-source`)
+      .reply(200, { id: order.id, status: "APPROVED" })
+      .patch(`/v2/checkout/orders/${order.id}`)
+      .reply(204)
+    const logger = recordingLogger()
+    const client = paypal(logger)
+    await client.request({
+      method: "POST",
+      path: `/v2/checkout/orders/${order.id}/confirm-payment-source`,
+      operation: "confirm the payment source",
+      body: confirm,
+    })
+    await client.request({ method: "PATCH", path: `/v2/checkout/orders/${order.id}`, operation: "update the order", body: patch })
+    const all = logger.lines.join("\n")
+    for (const value of ["John", "Doe", "customer@example.com", "2211 N First Street", "Building 17", "San Jose", "95131"]) {
+      expect(all).not.toContain(value)
+    }
+    for (const value of ["EXAMPLE INC", "SET_PROVIDED_ADDRESS", "https://example.com/returnUrl", "/purchase_units/@reference_id=='PUHF'/shipping/address", "APPROVED"]) {
+      expect(all).toContain(value)
+    }
+  })
+
+  it("keeps PayPal's error name, issue and debug id in the log", async () => {
+    // components/schemas/error_422 and the INSTRUMENT_DECLINED issue of Orders v2
+    const error = {
+      name: "UNPROCESSABLE_ENTITY",
+      message: "The requested action could not be performed, semantically incorrect, or failed business validation.",
+      debug_id: "f2e6e2f1d3a8c",
+      details: [{ issue: "INSTRUMENT_DECLINED", description: "The instrument presented was either declined by the processor or bank." }],
+      links: [{ href: "https://developer.paypal.com/docs/api/orders/v2/#error-INSTRUMENT_DECLINED", rel: "information_link", method: "GET" }],
+    }
+    nock(PAYPAL_ORIGIN).post(`/v2/checkout/orders/${order.id}/capture`).reply(422, error)
+    const logger = recordingLogger()
+    await expect(
+      paypal(logger).request({ method: "POST", path: `/v2/checkout/orders/${order.id}/capture`, operation: "capture", body: {} })
+    ).rejects.toBeInstanceOf(GatewayRejectedError)
+    expect(loggedBody(logger.lines, "-> 422")).toEqual(error)
+  })
+
+  it("logs a form body posted to /customers without the customer's name, e-mail or address", async () => {
+    // Stripe's create-customer form (https://docs.stripe.com/api/customers/create): `name` at the top
+    // level is a person's because of where it is posted
+    nock(ORIGIN).post("/v1/customers").reply(200, { id: "cus_QfxCustomer0001", object: "customer", name: "Ada Lovelace" })
+    const logger = recordingLogger()
+    await client({ logger }).request({
+      method: "POST",
+      path: "/customers",
+      operation: "create the customer",
+      body: new URLSearchParams({
+        name: "Ada Lovelace",
+        email: "ada@example.com",
+        "address[line1]": "12 St James's Square",
+        "address[postal_code]": "SW1Y 4JH",
+        "metadata[medusa_customer_id]": "cus_01JD",
+      }),
+    })
+    const all = logger.lines.join("\n")
+    for (const value of ["Ada Lovelace", "ada@example.com", "St James", "SW1Y 4JH"]) {
+      expect(all).not.toContain(value)
+    }
+    expect(all).toContain('"metadata[medusa_customer_id]":"cus_01JD"')
+    expect(all).toContain('"id":"cus_QfxCustomer0001"')
+  })
+
+  // ECPay answers QueryTradeInfo (https://developers.ecpay.com.tw/?p=2890) as `name=value&...`
+  // text. With NeedExtraPaidInfo=Y the answer and the payment notification also carry the
+  // "additional parameters" (https://developers.ecpay.com.tw/?p=16562): card6no "First 6 digits of
+  // credit card", card4no the last 4, ATMAccBank / WebATMAccBank the payer's bank code, ATMAccNo /
+  // WebATMAccNo "Last 5 digits of the payer's bank account", WebATMBankName the bank's name,
+  // PaymentNo the convenience-store payment code ECPay issues, PayFrom the store chain.
+  const ECPAY_ORIGIN = "https://payment-stage.ecpay.test"
+  const ECPAY_BASE = {
+    MerchantID: "3002607",
+    MerchantTradeNo: "pay1042x7k2",
+    StoreID: "",
+    TradeNo: "2611201000005678",
+    TradeAmt: "1050",
+    PaymentDate: "2026/11/20 10:01:30",
+    HandlingCharge: "0",
+    PaymentTypeChargeFee: "21",
+    TradeDate: "2026/11/20 10:00:00",
+    TradeStatus: "1",
+    ItemName: "Order 1042",
+    CustomField1: "payses_01JD4K7R9",
+    CustomField2: "",
+    CustomField3: "",
+    CustomField4: "",
+    CheckMacValue: "6A8B31B7C2F04D0E9A1F5C3D2E7B8A90C1D2E3F405162738495A6B7C8D9E0F12",
+  }
+  const ECPAY_ANSWERS: Array<{ method: string; fields: Record<string, string>; personal: string[] }> = [
+    {
+      method: "a card",
+      fields: {
+        ...ECPAY_BASE,
+        PaymentType: "Credit_CreditCard",
+        gwsr: "11718189",
+        process_date: "2026/11/20 10:01:30",
+        auth_code: "777777",
+        amount: "1050",
+        stage: "0",
+        stast: "0",
+        staed: "0",
+        eci: "5",
+        card4no: "2222",
+        card6no: "431195",
+        red_dan: "0",
+        red_de_amt: "0",
+        red_ok_amt: "0",
+        red_yet: "0",
+      },
+      personal: ["card6no"],
+    },
+    {
+      method: "WebATM",
+      fields: { ...ECPAY_BASE, PaymentType: "WebATM_TAISHIN", WebATMAccBank: "812", WebATMAccNo: "80213", WebATMBankName: "TAISHIN" },
+      personal: ["WebATMAccBank", "WebATMAccNo", "WebATMBankName"],
+    },
+    {
+      method: "an ATM transfer",
+      fields: { ...ECPAY_BASE, PaymentType: "ATM_LAND", ATMAccBank: "005", ATMAccNo: "51234" },
+      personal: ["ATMAccBank", "ATMAccNo"],
+    },
+    {
+      method: "a convenience store code",
+      fields: { ...ECPAY_BASE, PaymentType: "CVS_CVS", PaymentNo: "LLL19336898591", PayFrom: "family" },
+      personal: [],
+    },
+  ]
+
+  it.each(ECPAY_ANSWERS)("logs ECPay's QueryTradeInfo answer for $method without the payer's card or bank account details", async ({ fields, personal }) => {
+    nock(ECPAY_ORIGIN)
+      .post("/Cashier/QueryTradeInfo/V5")
+      .reply(200, new URLSearchParams(fields).toString(), { "Content-Type": "text/html; charset=utf-8" })
+    const logger = recordingLogger()
+    await new HttpClient({ gateway: "ECPay", baseUrl: ECPAY_ORIGIN, logger }).request({
+      method: "POST",
+      path: "/Cashier/QueryTradeInfo/V5",
+      operation: "check the payment",
+      body: new URLSearchParams({ MerchantID: "3002607", MerchantTradeNo: fields.MerchantTradeNo, TimeStamp: "1763604090" }),
+      idempotencyKey: "payses_01JD4K7R9",
+    })
+    const logged = loggedBody(logger.lines, "-> 200") as Record<string, string>
+    const expected = Object.fromEntries(
+      Object.entries(fields).map(([key, value]) => [key, personal.includes(key) ? REDACTED : value])
+    )
+    expect(logged).toEqual(expected)
+    const line = logger.lines.find((l) => l.includes("-> 200")) ?? ""
+    for (const key of personal) {
+      expect(line).not.toContain(`"${key}":"${fields[key]}"`)
+    }
   })
 })

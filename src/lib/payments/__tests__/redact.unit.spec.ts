@@ -5,9 +5,12 @@ import {
   isSensitiveKey,
   normalizeKey,
   redact,
+  kindsOfPath,
+  redactForLog,
   redactHeaders,
   redactText,
 } from "../redact"
+import shapes from "./personal-data-shapes.json"
 
 // Every secret-shaped value is assembled at runtime so this file never holds a literal the
 // repository's secrets lint (which uses the same shapes) would flag.
@@ -382,5 +385,369 @@ describe("redact.ts regressions found in review", () => {
   it("copies an object referenced twice (without a cycle) in both places instead of calling it circular", () => {
     const address = { city: "Paris" }
     expect(redact({ billing: address, shipping: address })).toEqual({ billing: address, shipping: address })
+  })
+})
+
+describe("redactForLog: secrets and personal data", () => {
+  /** Every leaf of a JSON value with its path ("billing_details.address.line1"). */
+  function leaves(value: unknown, path = ""): Array<[string, unknown]> {
+    if (Array.isArray(value)) return value.flatMap((item, i) => leaves(item, `${path}[${i}]`))
+    if (value !== null && typeof value === "object") {
+      return Object.entries(value).flatMap(([key, item]) => leaves(item, path ? `${path}.${key}` : key))
+    }
+    return [[path, value]]
+  }
+
+  function isUnder(path: string, prefixes: readonly string[]): boolean {
+    const generic = path.replace(/\[\d+\]/g, "[]")
+    return prefixes.some((p) => generic === p || generic.startsWith(`${p}.`) || generic.startsWith(`${p}[`))
+  }
+
+  /** The value at a path, or REDACTED when it or one of its ancestors was replaced. */
+  function valueAt(value: unknown, path: string): unknown {
+    let current = value
+    for (const part of path.match(/[^.[\]]+/g) ?? []) {
+      if (current === REDACTED) return REDACTED
+      if (current === null || typeof current !== "object") return undefined
+      current = (current as Record<string, unknown>)[part]
+    }
+    return current
+  }
+
+  /** Leaves under a personal prefix that survived, and other leaves that did not survive unchanged. */
+  function personalLeft(original: unknown, redacted: unknown, personal: readonly string[]) {
+    const leaked: string[] = []
+    const altered: string[] = []
+    for (const [path, value] of leaves(original)) {
+      if (value === null || value === "") continue
+      const shown = valueAt(redacted, path)
+      if (isUnder(path, personal)) {
+        if (shown !== REDACTED) leaked.push(`${path} = ${JSON.stringify(shown)}`)
+      } else if (shown !== value) {
+        altered.push(`${path}: ${JSON.stringify(value)} became ${JSON.stringify(shown)}`)
+      }
+    }
+    return { leaked, altered }
+  }
+
+  describe("Stripe's shapes (stripe-mock fixtures3.json, with the personal fields it leaves null filled in)", () => {
+    const address = {
+      city: "Taipei City",
+      country: "TW",
+      line1: "No. 7, Section 5, Xinyi Road",
+      line2: "Floor 12",
+      postal_code: "11049",
+      state: "Xinyi District",
+    }
+    // Stripe's `shipping` (payment_intent, charge, customer): address, carrier, name, phone, tracking_number
+    const shipping = {
+      address,
+      carrier: "Chunghwa Post",
+      name: "Lin Mei-Hua",
+      phone: "+886 2 2720 8889",
+      tracking_number: "RR123456785TW",
+    }
+    const billing = { address, email: "meihua.lin@example.org", name: "Lin Mei-Hua", phone: "+886 912 345 678", tax_id: "04595257" }
+    const { stripe } = shapes
+    const resources = {
+      payment_intent: {
+        value: {
+          ...stripe.payment_intent,
+          client_secret: CLIENT_SECRET,
+          customer: "cus_QXg1o8vcGmoR32",
+          receipt_email: "meihua.lin@example.org",
+          shipping,
+        },
+        personal: ["client_secret", "receipt_email", "shipping.address", "shipping.name", "shipping.phone", "shipping.tracking_number"],
+      },
+      charge: {
+        value: {
+          ...stripe.charge,
+          billing_details: billing,
+          receipt_email: "meihua.lin@example.org",
+          shipping,
+          source: {
+            ...stripe.charge.source,
+            owner: {
+              address,
+              email: "meihua.lin@example.org",
+              name: "Lin Mei-Hua",
+              phone: "+886 912 345 678",
+              verified_address: address,
+              verified_email: "meihua.lin@example.org",
+              verified_name: "LIN MEI HUA",
+              verified_phone: "+886 912 345 678",
+            },
+          },
+        },
+        personal: [
+          "billing_details",
+          "payment_method_details.card.exp_month",
+          "payment_method_details.card.exp_year",
+          "receipt_email",
+          "shipping.address",
+          "shipping.name",
+          "shipping.phone",
+          "shipping.tracking_number",
+          "source.client_secret",
+          "source.owner.address",
+          "source.owner.email",
+          "source.owner.name",
+          "source.owner.phone",
+          "source.owner.verified_address",
+          "source.owner.verified_email",
+          "source.owner.verified_name",
+          "source.owner.verified_phone",
+        ],
+      },
+      customer: {
+        value: {
+          ...stripe.customer,
+          address,
+          email: "meihua.lin@example.org",
+          name: "Lin Mei-Hua",
+          phone: "+886 912 345 678",
+          shipping,
+        },
+        personal: ["address", "email", "name", "phone", "shipping.address", "shipping.name", "shipping.phone", "shipping.tracking_number"],
+      },
+      payment_method: {
+        value: { ...stripe.payment_method, billing_details: { ...billing, name: "Lin Mei-Hua" }, customer: "cus_QXg1o8vcGmoR32" },
+        personal: ["billing_details", "card.exp_month", "card.exp_year"],
+      },
+      checkout_session: {
+        value: {
+          ...stripe.checkout_session,
+          customer_email: "meihua.lin@example.org",
+          customer_details: {
+            ...stripe.checkout_session.customer_details,
+            address,
+            name: "Lin Mei-Hua",
+            phone: "+886 912 345 678",
+            tax_ids: [{ type: "tw_vat", value: "04595257" }],
+            business_name: "Mei-Hua Tea House",
+            individual_name: "Lin Mei-Hua",
+          },
+          collected_information: {
+            ...stripe.checkout_session.collected_information,
+            shipping_details: { address, name: "Lin Mei-Hua" },
+            business_name: "Mei-Hua Tea House",
+            individual_name: "Lin Mei-Hua",
+          },
+        },
+        personal: [
+          "customer_email",
+          "customer_details.address",
+          "customer_details.email",
+          "customer_details.name",
+          "customer_details.phone",
+          "customer_details.tax_ids",
+          "customer_details.business_name",
+          "customer_details.individual_name",
+          "collected_information.shipping_details",
+          "collected_information.business_name",
+          "collected_information.individual_name",
+        ],
+      },
+    }
+
+    it.each(Object.entries(resources))("%s: no personal value survives, every id, amount and status does", (_name, { value, personal }) => {
+      const out = redactForLog(value)
+      expect(personalLeft(value, out, personal)).toEqual({ leaked: [], altered: [] })
+      const text = JSON.stringify(out)
+      for (const personalValue of ["Lin Mei-Hua", "meihua.lin@example.org", "No. 7, Section 5, Xinyi Road", "11049", "+886 912 345 678", "RR123456785TW", "04595257", PI_SECRET_PART]) {
+        expect(text).not.toContain(personalValue)
+      }
+      expect(out.id).toBe(value.id)
+      expect(out.object).toBe(value.object)
+      expect(text).toContain(`"id":"${value.id}"`)
+    })
+
+    it("keeps the amounts, statuses and card facts a payment log is read for", () => {
+      const pi = redactForLog(resources.payment_intent.value)
+      expect([pi.amount, pi.currency, pi.status, pi.capture_method, pi.customer]).toEqual([1099, "usd", "requires_payment_method", "automatic", "cus_QXg1o8vcGmoR32"])
+      const charge = redactForLog(resources.charge.value)
+      expect([charge.amount, charge.paid, charge.status, charge.balance_transaction]).toEqual([100, true, "succeeded", "txn_1PgaxNB7WZ01zgkWEV3TLf40"])
+      const card = charge.payment_method_details.card
+      expect([card.brand, card.last4, card.country, card.fingerprint, card.checks.cvc_check]).toEqual(["visa", "4242", "US", "AOB934RVNwzk6xtn", "pass"])
+      expect([card.exp_month, card.exp_year]).toEqual([REDACTED, REDACTED])
+      expect(charge.shipping.carrier).toBe("Chunghwa Post")
+      const session = redactForLog(resources.checkout_session.value)
+      expect([session.amount_total, session.payment_status, session.customer_details.tax_exempt, session.shipping_cost.amount_total]).toEqual([
+        stripe.checkout_session.amount_total,
+        stripe.checkout_session.payment_status,
+        "none",
+        stripe.checkout_session.shipping_cost.amount_total,
+      ])
+    })
+  })
+
+  describe("ECPay's payment notification (https://developers.ecpay.com.tw/?p=2878, with the additional parameters of ?p=16562)", () => {
+    it("drops the card's first six digits and the payer's bank account, keeps the trade, the session id and the last four digits", () => {
+      const notification = {
+        MerchantID: "3002607",
+        MerchantTradeNo: "pay1042x7k2",
+        StoreID: "",
+        RtnCode: "1",
+        RtnMsg: "交易成功",
+        TradeNo: "2611201000005678",
+        TradeAmt: "1050",
+        PaymentDate: "2026/11/20 10:01:30",
+        PaymentType: "Credit_CreditCard",
+        PaymentTypeChargeFee: "21",
+        TradeDate: "2026/11/20 10:00:00",
+        SimulatePaid: "0",
+        CustomField1: "payses_01JD4K7R9",
+        card4no: "2222",
+        card6no: "431195",
+        auth_code: "777777",
+        gwsr: "11718189",
+        WebATMAccBank: "812",
+        WebATMAccNo: "80213",
+        WebATMBankName: "TAISHIN",
+        ATMAccBank: "005",
+        ATMAccNo: "51234",
+        PaymentNo: "LLL19336898591",
+        CheckMacValue: "6A8B31B7C2F04D0E9A1F5C3D2E7B8A90C1D2E3F405162738495A6B7C8D9E0F12",
+      }
+      expect(redactForLog(notification)).toEqual({
+        ...notification,
+        card6no: REDACTED,
+        WebATMAccBank: REDACTED,
+        WebATMAccNo: REDACTED,
+        WebATMBankName: REDACTED,
+        ATMAccBank: REDACTED,
+        ATMAccNo: REDACTED,
+      })
+    })
+  })
+
+  describe("keys that are personal only inside some objects", () => {
+    it("drops a name under a card, payer, shipping, customer or billing details, not an error's, an item's or a product's name", () => {
+      const out = redactForLog({
+        name: "UNPROCESSABLE_ENTITY",
+        details: [{ issue: "INSTRUMENT_DECLINED", field: "/payment_source/card/name" }],
+        payment_source: { card: { name: "M OKONKWO", last_digits: "7704", brand: "VISA" } },
+        payer: { name: { given_name: "Marguerite" }, payer_id: "QYR5Z8XDVJNXQ" },
+        purchase_units: [
+          {
+            reference_id: "default",
+            items: [{ name: "Linen shirt", sku: "SHIRT-LIN-M" }],
+            shipping: { name: { full_name: "Marguerite Okonkwo" }, options: [{ id: "SHIP_STANDARD", label: "Standard" }] },
+            amount: { currency_code: "USD", value: "110.00", breakdown: { shipping: { currency_code: "USD", value: "15.00" } } },
+          },
+        ],
+        experience_context: { brand_name: "EXAMPLE INC" },
+        product: { object: "product", name: "Linen shirt" },
+        display_name: "Express shipping",
+      })
+      expect(out).toEqual({
+        name: "UNPROCESSABLE_ENTITY",
+        details: [{ issue: "INSTRUMENT_DECLINED", field: "/payment_source/card/name" }],
+        payment_source: { card: { name: REDACTED, last_digits: "7704", brand: "VISA" } },
+        payer: { name: REDACTED, payer_id: "QYR5Z8XDVJNXQ" },
+        purchase_units: [
+          {
+            reference_id: "default",
+            items: [{ name: "Linen shirt", sku: "SHIRT-LIN-M" }],
+            shipping: { name: REDACTED, options: [{ id: "SHIP_STANDARD", label: "Standard" }] },
+            // a shipping *amount* is not a shipping address
+            amount: { currency_code: "USD", value: "110.00", breakdown: { shipping: { currency_code: "USD", value: "15.00" } } },
+          },
+        ],
+        experience_context: { brand_name: "EXAMPLE INC" },
+        product: { object: "product", name: "Linen shirt" },
+        display_name: "Express shipping",
+      })
+    })
+
+    it("reads Stripe's `object` as the kind of an object wherever it sits, so a customer's name goes at the top level too", () => {
+      expect(redactForLog({ object: "customer", id: "cus_1", name: "Lin Mei-Hua", description: "VIP" })).toEqual({
+        object: "customer",
+        id: "cus_1",
+        name: REDACTED,
+        description: "VIP",
+      })
+      expect(redactForLog({ object: "list", data: [{ object: "customer", id: "cus_1", name: "Lin Mei-Hua" }] })).toEqual({
+        object: "list",
+        data: [{ object: "customer", id: "cus_1", name: REDACTED }],
+      })
+      // an unexpanded customer is its id
+      expect(redactForLog({ customer: "cus_1", amount: 100 })).toEqual({ customer: "cus_1", amount: 100 })
+    })
+
+    it("reads form-encoded keys segment by segment, with each segment's parent", () => {
+      expect(
+        redactForLog({
+          "billing_details[name]": "Lin Mei-Hua",
+          "payment_method_data[billing_details][email]": "meihua.lin@example.org",
+          "shipping[address][line1]": "No. 7, Section 5, Xinyi Road",
+          "shipping[name]": "Lin Mei-Hua",
+          "shipping[carrier]": "Chunghwa Post",
+          receipt_email: "meihua.lin@example.org",
+          "line_items[0][price_data][product_data][name]": "Linen shirt",
+          "metadata[order_id]": "order_1042",
+          amount: "1050",
+        })
+      ).toEqual({
+        "billing_details[name]": REDACTED,
+        "payment_method_data[billing_details][email]": REDACTED,
+        "shipping[address][line1]": REDACTED,
+        "shipping[name]": REDACTED,
+        "shipping[carrier]": "Chunghwa Post",
+        receipt_email: REDACTED,
+        "line_items[0][price_data][product_data][name]": "Linen shirt",
+        "metadata[order_id]": "order_1042",
+        amount: "1050",
+      })
+    })
+  })
+
+  it("takes the kinds of a top-level body from its path: a customer posted to /v1/customers has a person's name", () => {
+    expect(kindsOfPath("/v1/customers/cus_1?expand[]=sources")).toEqual(["v1", "customers", "customer", "cus1"])
+    // Stripe's create-customer parameters, as the Stripe provider sends them (buildCustomerParams)
+    const body = { name: "Ada Lovelace", email: "ada@example.com", metadata: { medusa_customer_id: "cus_01JD" } }
+    expect(redactForLog(body, { kinds: kindsOfPath("/v1/customers") })).toEqual({
+      name: REDACTED,
+      email: REDACTED,
+      metadata: { medusa_customer_id: "cus_01JD" },
+    })
+    // a product's name is not a person's
+    expect(redactForLog({ name: "Linen shirt" }, { kinds: kindsOfPath("/v1/products") })).toEqual({ name: "Linen shirt" })
+  })
+
+  it("still applies the secrets redaction and the caller's extra keys", () => {
+    const out = redactForLog({ client_secret: CLIENT_SECRET, note: `key ${STRIPE_SECRET}`, merchant_pin: "9876", amount: 5 }, { extraKeys: ["merchantPin"] })
+    expect(out).toEqual({ client_secret: REDACTED, note: `key sk_test_${REDACTED}`, merchant_pin: REDACTED, amount: 5 })
+  })
+
+  it("keeps empty and null personal values, so their absence stays visible", () => {
+    expect(redactForLog({ email: "", name: null, phone: undefined, object: "customer" })).toEqual({
+      email: "",
+      name: null,
+      phone: undefined,
+      object: "customer",
+    })
+  })
+
+  it("can put another marker in place of personal data (the fixture recorder's wildcard), secrets keep theirs", () => {
+    expect(redactForLog({ email: "meihua.lin@example.org", api_key: "plain-key", amount: 5 }, { personalReplacement: "{{*}}" })).toEqual({
+      email: "{{*}}",
+      api_key: REDACTED,
+      amount: 5,
+    })
+  })
+
+  it("leaves redact() as it was: secrets only", () => {
+    expect(redact({ email: "meihua.lin@example.org", password: "hunter2-plain" })).toEqual({ email: "meihua.lin@example.org", password: REDACTED })
+  })
+
+  it("returns a copy and never mutates its input", () => {
+    const input = { payer: { name: { given_name: "Marguerite" }, email_address: "m@example.net" }, id: "5O190127TN364715T" }
+    const before = JSON.parse(JSON.stringify(input))
+    const out = redactForLog(input)
+    expect(input).toEqual(before)
+    expect(out).not.toBe(input)
+    expect(out.payer).toEqual({ name: REDACTED, email_address: REDACTED })
   })
 })
