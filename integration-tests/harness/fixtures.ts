@@ -16,14 +16,14 @@
  * default), for gateways that answer urlencoded or plain text; any other body as JSON.
  *
  * Record mode (`PAYMENTS_RECORD=stripe,paypal`) lets the same tests talk to the real
- * sandbox through nock's recorder and rewrites the fixture files, redacted by
- * `src/lib/payments/redact.ts` and with bound values turned back into placeholders.
+ * sandbox through nock's recorder and rewrites the fixture files, without secrets or personal
+ * data (`redactForLog`, as the logs) and with bound values turned back into placeholders.
  */
 import fs from "node:fs"
 import path from "node:path"
 import nock from "nock"
 import qs from "qs"
-import { redact } from "../../src/lib/payments/redact"
+import { kindsOfPath, redactForLog } from "../../src/lib/payments/redact"
 
 export const FIXTURES_DIR = path.resolve(__dirname, "..", "fixtures")
 
@@ -155,11 +155,13 @@ export class FixtureSession {
 
   /** Stop intercepting; throw if a request did not match or an interaction was left unused. */
   finish(): void {
-    this.stop()
     if (this.recording) {
-      this.writeRecording()
+      // Written before stop(), which clears the recorder.
+      if (this.active) this.writeRecording()
+      this.stop()
       return
     }
+    this.stop()
     const unused = this.fixture.interactions.slice(this.next)
     const problems = [...this.problems]
     if (unused.length) {
@@ -400,7 +402,7 @@ export class FixtureSession {
       api_version: this.fixture.api_version,
       recorded_at: new Date().toISOString(),
       source: `recorded against the ${this.fixture.provider} sandbox with PAYMENTS_RECORD`,
-      interactions: this.placeholdersFor(redact(interactions)),
+      interactions: this.placeholdersFor(interactions.map(redactRecorded)),
     }
     const target = fixturePath(this.fixture.provider, this.fixture.scenario)
     fs.mkdirSync(path.dirname(target), { recursive: true })
@@ -422,6 +424,23 @@ export class FixtureSession {
     }
     return walk(value) as T
   }
+}
+
+/**
+ * A recorded interaction without secrets or personal data, by the redaction the logs use. In
+ * the request a personal value becomes the `{{*}}` wildcard, so that replay, which compares
+ * requests with the file and does not redact, still matches the shopper's e-mail or address;
+ * in the response it becomes [REDACTED]. The path says what the bodies are (a customer posted
+ * to /v1/customers), as in the logs.
+ */
+function redactRecorded({ request, response, ...rest }: Interaction): Interaction {
+  const kinds = kindsOfPath(request.path)
+  const part = <T extends { body?: unknown }>({ body, ...line }: T, personalReplacement?: string): T =>
+    ({
+      ...redactForLog(line, { personalReplacement }),
+      ...(body !== undefined ? { body: redactForLog(body, { personalReplacement, kinds }) } : {}),
+    }) as T
+  return { ...rest, request: part(request, "{{*}}"), response: part(response) }
 }
 
 /** JSON with object keys sorted, two-space indented: readable diffs. */
