@@ -5,10 +5,10 @@
  * mirrors this list.
  */
 import type { ProviderDeclaration } from "./lib/payments/registry"
-import { stripeDeclaration } from "./modules/payment-stripe/declaration"
-import { bankTransferDeclaration, codDeclaration } from "./modules/payment-offline/declaration"
-import { ecpayDeclaration } from "./modules/payment-ecpay/declaration"
-import { paypalDeclaration } from "./modules/payment-paypal/declaration"
+import { stripeDeclaration } from "./providers/stripe/declaration"
+import { bankTransferDeclaration, codDeclaration } from "./providers/offline/declaration"
+import { ecpayDeclaration } from "./providers/ecpay/declaration"
+import { paypalDeclaration } from "./providers/paypal/declaration"
 
 export const paymentProviders: ProviderDeclaration[] = [
   stripeDeclaration,

@@ -8,7 +8,7 @@ import {
   signNotificationForm,
   signFixtureAnswers,
 } from "../harness/ecpay"
-import EcpayProviderService, { ECPAY_IDEMPOTENCY_HEADER } from "../../src/modules/payment-ecpay/service"
+import EcpayProviderService, { ECPAY_IDEMPOTENCY_HEADER } from "../../src/providers/ecpay/service"
 
 
 /** A session holding one of the status-mapping fixture's orders. */

@@ -1,6 +1,6 @@
 import { quietLogger } from "../harness/loggers"
 import { toBigNumber } from "../../src/lib/payments/money"
-import { BankTransferProviderService, CodProviderService } from "../../src/modules/payment-offline/service"
+import { BankTransferProviderService, CodProviderService } from "../../src/providers/offline/service"
 import { ConformanceSubject, describeConformance } from "../harness/conformance"
 
 

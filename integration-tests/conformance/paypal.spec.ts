@@ -1,5 +1,5 @@
 import { quietLogger } from "../harness/loggers"
-import PaypalProviderService from "../../src/modules/payment-paypal/service"
+import PaypalProviderService from "../../src/providers/paypal/service"
 import { describeConformance } from "../harness/conformance"
 import { loadFixture } from "../harness/fixtures"
 import { PAYPAL_ORIGIN, paypalTestOptions, paypalWebhookCases, signPaypal } from "../harness/paypal"

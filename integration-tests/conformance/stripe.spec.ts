@@ -1,6 +1,6 @@
 import { quietLogger } from "../harness/loggers"
-import StripeProviderService from "../../src/modules/payment-stripe/service"
-import { fromStripeAmount } from "../../src/modules/payment-stripe/mapping"
+import StripeProviderService from "../../src/providers/stripe/service"
+import { fromStripeAmount } from "../../src/providers/stripe/mapping"
 import { describeConformance } from "../harness/conformance"
 import { loadFixture } from "../harness/fixtures"
 import {

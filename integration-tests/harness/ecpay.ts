@@ -4,8 +4,8 @@
  * shared conformance suite (which hands signatures over in headers) post ECPay's
  * in-body signature.
  */
-import { checkMacValue } from "../../src/modules/payment-ecpay/checkmac"
-import { formatTaipeiTime, parseEcpayAnswer } from "../../src/modules/payment-ecpay/mapping"
+import { checkMacValue } from "../../src/providers/ecpay/checkmac"
+import { formatTaipeiTime, parseEcpayAnswer } from "../../src/providers/ecpay/mapping"
 import { FixtureSession, loadFixture } from "./fixtures"
 
 export const ECPAY_STAGE_ORIGIN = "https://payment-stage.ecpay.com.tw"

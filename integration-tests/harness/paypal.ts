@@ -9,7 +9,7 @@ import fs from "node:fs"
 import path from "node:path"
 import nock from "nock"
 import { FIXTURES_DIR, isRecording } from "./fixtures"
-import { signedMessage } from "../../src/modules/payment-paypal/webhook"
+import { signedMessage } from "../../src/providers/paypal/webhook"
 
 /** The sandbox REST host the provider calls. */
 export const PAYPAL_ORIGIN = "https://api-m.sandbox.paypal.com"

@@ -1,6 +1,6 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { resetStatusThrottle } from "../../src/lib/payments/hosted"
-import { verifyCheckMacValue } from "../../src/modules/payment-ecpay/checkmac"
+import { verifyCheckMacValue } from "../../src/providers/ecpay/checkmac"
 import { FixtureSession } from "../harness/fixtures"
 import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore } from "../harness/medusa"
 import {

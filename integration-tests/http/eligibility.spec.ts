@@ -27,7 +27,7 @@ const BANK_TRANSFER = "pp_bank-transfer_offline"
 // Stripe registered by hand in medusa-config (see `hooks` below), with rules in its options.
 const STRIPE_EU = "pp_stripe_eu"
 const STRIPE_BY_HAND = {
-  resolve: "./src/modules/payment-stripe",
+  resolve: "./src/providers/stripe",
   id: "eu",
   options: {
     apiKey: stripeTestKeys.apiKey,
@@ -40,7 +40,7 @@ const STRIPE_BY_HAND = {
 // ECPay registered by hand too, with no rules of the merchant's: its own limits (TWD only,
 // whole dollars) decide.
 const ECPAY = "pp_ecpay_ecpay"
-const ECPAY_BY_HAND = { resolve: "./src/modules/payment-ecpay", id: "ecpay", options: ecpayTestOptions() }
+const ECPAY_BY_HAND = { resolve: "./src/providers/ecpay", id: "ecpay", options: ecpayTestOptions() }
 
 interface Verdict {
   id: string

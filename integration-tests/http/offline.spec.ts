@@ -1,5 +1,5 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { isCreditorReference } from "../../src/modules/payment-offline/references"
+import { isCreditorReference } from "../../src/providers/offline/references"
 import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore } from "../harness/medusa"
 
 // The app reads its providers from the environment, as in production.

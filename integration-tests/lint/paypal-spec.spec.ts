@@ -18,9 +18,9 @@ import type { ErrorObject, ValidateFunction } from "ajv"
 import addFormats from "ajv-formats"
 import { FIXTURES_DIR, FixtureFile, Interaction } from "../harness/fixtures"
 import { PAYPAL_CERT_URL, paypalWebhookCases } from "../harness/paypal"
-import { PAYPAL_CURRENCY_RULES, buildOrderRequest } from "../../src/modules/payment-paypal/mapping"
+import { PAYPAL_CURRENCY_RULES, buildOrderRequest } from "../../src/providers/paypal/mapping"
 import { gatewayExponent } from "../../src/lib/payments/money"
-import { parsePaypalOptions } from "../../src/modules/payment-paypal/options"
+import { parsePaypalOptions } from "../../src/providers/paypal/options"
 
 const VENDOR_DIR = path.resolve(__dirname, "..", "vendor", "paypal")
 const SPECS = ["checkout_orders_v2", "payments_payment_v2", "notifications_webhooks_v1", "vault_payment_tokens_v3"] as const

@@ -7,7 +7,7 @@
 export interface ProviderDeclaration {
   /** Human name for the log line ("Stripe"). */
   label: string
-  /** Module path, relative to the project root ("./src/modules/payment-stripe"). */
+  /** Module path, relative to the project root ("./src/providers/stripe"). */
   resolve: string
   /** Medusa's `id` of the registration: the provider becomes `pp_<identifier>_<id>`. */
   id: string

@@ -21,8 +21,8 @@ describe("provider rules from the Payment Module's config", () => {
   it("reads each offline method's section, a hand-registered Stripe's top-level rules, and nothing for others", async () => {
     const rules = await providerRules(
       config([
-        { resolve: "./src/modules/payment-offline", id: "offline", options: { cod: { maxAmount: { eur: 500 } }, bankTransfer: { ...account, allowedCountries: ["DE"] } } },
-        { resolve: "./src/modules/payment-stripe", id: "eu", options: { apiKey: "sk_test_fake_conformance", allowedCurrencies: ["eur"] } },
+        { resolve: "./src/providers/offline", id: "offline", options: { cod: { maxAmount: { eur: 500 } }, bankTransfer: { ...account, allowedCountries: ["DE"] } } },
+        { resolve: "./src/providers/stripe", id: "eu", options: { apiKey: "sk_test_fake_conformance", allowedCurrencies: ["eur"] } },
         { resolve: thirdParty, id: "x", options: { allowedCountries: "everywhere" } },
       ])
     )
@@ -43,7 +43,7 @@ describe("provider rules from the Payment Module's config", () => {
 
   it("registers a method's own entry point under the same provider id", async () => {
     const rules = await providerRules(
-      config([{ resolve: "./src/modules/payment-offline/cod", id: "offline", options: { cod: { allowedCurrencies: ["EUR"] } } }], true)
+      config([{ resolve: "./src/providers/offline/cod", id: "offline", options: { cod: { allowedCurrencies: ["EUR"] } } }], true)
     )
     expect([...rules.keys()]).toEqual(["pp_cod_offline"])
     expect(rules.get("pp_cod_offline")!.rules.allowedCurrencies).toEqual(["EUR"])
@@ -56,7 +56,7 @@ describe("provider rules from the Payment Module's config", () => {
   })
 
   it("reads the config once", async () => {
-    const same = config([{ resolve: "./src/modules/payment-offline/cod", id: "offline", options: {} }])
+    const same = config([{ resolve: "./src/providers/offline/cod", id: "offline", options: {} }])
     expect(await providerRules(same)).toBe(await providerRules(same))
   })
 })

@@ -9,7 +9,7 @@ function declarations(optionsSpy?: jest.Mock): ProviderDeclaration[] {
   return [
     {
       label: "Stripe",
-      resolve: "./src/modules/payment-stripe",
+      resolve: "./src/providers/stripe",
       id: "stripe",
       identifier: "stripe",
       requiredEnv: ["STRIPE_API_KEY"],
@@ -17,7 +17,7 @@ function declarations(optionsSpy?: jest.Mock): ProviderDeclaration[] {
     },
     {
       label: "PayPal",
-      resolve: "./src/modules/payment-paypal",
+      resolve: "./src/providers/paypal",
       id: "default",
       identifier: "paypal",
       requiredEnv: ["PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET"],
@@ -25,7 +25,7 @@ function declarations(optionsSpy?: jest.Mock): ProviderDeclaration[] {
     },
     {
       label: "Bank transfer",
-      resolve: "./src/modules/payment-offline",
+      resolve: "./src/providers/offline",
       id: "bank",
       identifier: "offline",
       requiredEnv: [],
@@ -58,13 +58,13 @@ describe("providersFromEnv", () => {
     const { registrations, registered } = providersFromEnv(declarations(), env, log)
     expect(log).not.toHaveBeenCalled()
     expect(registrations).toEqual([
-      { resolve: "./src/modules/payment-stripe", id: "stripe", options: { apiKey: STRIPE_KEY_VALUE, webhookSecret: WEBHOOK_VALUE } },
+      { resolve: "./src/providers/stripe", id: "stripe", options: { apiKey: STRIPE_KEY_VALUE, webhookSecret: WEBHOOK_VALUE } },
       {
-        resolve: "./src/modules/payment-paypal",
+        resolve: "./src/providers/paypal",
         id: "default",
         options: { clientId: PAYPAL_ID_VALUE, clientSecret: "paypal-secret-value" },
       },
-      { resolve: "./src/modules/payment-offline", id: "bank", options: { instructions: "IBAN on the invoice" } },
+      { resolve: "./src/providers/offline", id: "bank", options: { instructions: "IBAN on the invoice" } },
     ])
     expect(registered).toEqual([
       { label: "Stripe", providerId: "pp_stripe_stripe", webhookPath: "/hooks/payment/stripe_stripe" },

@@ -305,7 +305,7 @@ describe("PayPal's certificate chain", () => {
     // would be (Node warns on stderr when it cannot load the file).
     const root = path.resolve(__dirname, "..", "..", "..", "..")
     const script = `
-      const { verifyWithCertificate, transmissionOf } = require("./src/modules/payment-paypal/webhook")
+      const { verifyWithCertificate, transmissionOf } = require("./src/providers/paypal/webhook")
       const { signPaypal, paypalTestKeys, TEST_SIGNING_CERT } = require("./integration-tests/harness/paypal")
       const body = "{}"
       const { transmission } = transmissionOf(signPaypal(body, { serveCertificate: false }))

@@ -12,7 +12,7 @@ import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
 /** Cash on delivery needs no credentials: it is offered once `COD_ENABLED=true`. */
 export const codDeclaration: ProviderDeclaration = {
   label: "Cash on delivery",
-  resolve: "./src/modules/payment-offline/cod",
+  resolve: "./src/providers/offline/cod",
   id: "offline",
   identifier: "cod",
   requiredEnv: [],
@@ -31,7 +31,7 @@ export const codDeclaration: ProviderDeclaration = {
 /** Bank transfer needs the receiving account: holder, bank, and IBAN or account number. */
 export const bankTransferDeclaration: ProviderDeclaration = {
   label: "Bank transfer",
-  resolve: "./src/modules/payment-offline/bank-transfer",
+  resolve: "./src/providers/offline/bank-transfer",
   id: "offline",
   identifier: "bank-transfer",
   requiredEnv: (env) => [

@@ -4,7 +4,7 @@ import { envList, type ProviderDeclaration } from "../../lib/payments/registry"
 /** How the collection registers ECPay from the environment (see src/payment-providers.ts). */
 export const ecpayDeclaration: ProviderDeclaration = {
   label: "ECPay",
-  resolve: "./src/modules/payment-ecpay",
+  resolve: "./src/providers/ecpay",
   id: "ecpay",
   identifier: "ecpay",
   // Without its public URL the provider cannot tell ECPay where to post payment results.

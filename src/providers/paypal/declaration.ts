@@ -6,7 +6,7 @@ import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
 /** How the collection registers PayPal from the environment (see src/payment-providers.ts). */
 export const paypalDeclaration: ProviderDeclaration = {
   label: "PayPal",
-  resolve: "./src/modules/payment-paypal",
+  resolve: "./src/providers/paypal",
   id: "paypal",
   identifier: "paypal",
   // Without a webhook id no notification verifies, so production needs all three.

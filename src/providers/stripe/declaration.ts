@@ -4,7 +4,7 @@ import { envFlag, envList, type ProviderDeclaration } from "../../lib/payments/r
 /** How the collection registers Stripe from the environment (see src/payment-providers.ts). */
 export const stripeDeclaration: ProviderDeclaration = {
   label: "Stripe",
-  resolve: "./src/modules/payment-stripe",
+  resolve: "./src/providers/stripe",
   id: "stripe",
   identifier: "stripe",
   // Without a signing secret no webhook verifies, so production needs both.

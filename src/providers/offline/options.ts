@@ -133,7 +133,7 @@ export function parseBankTransferOptions(raw: unknown): BankTransferOptions {
     bankTransfer: bankTransferOptionsSchema.optional().refine((section) => section !== undefined, {
       error:
         "is required to offer bank transfer (account holder, IBAN or account number, bank name); " +
-        "to offer only cash on delivery, register ./src/modules/payment-offline/cod instead of the whole module",
+        "to offer only cash on delivery, register ./src/providers/offline/cod instead of the whole module",
     }),
   })
   const parsed = parseOptions(schema, options, "Bank transfer")
