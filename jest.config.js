@@ -10,7 +10,7 @@ const common = {
   transform,
   testEnvironment: "node",
   moduleFileExtensions: ["js", "ts", "json"],
-  modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.medusa/", "<rootDir>/.data/"],
+  modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.medusa/", "<rootDir>/.data/", "<rootDir>/store/.medusa/"],
 }
 
 module.exports = {
@@ -36,6 +36,8 @@ module.exports = {
       ...common,
       displayName: "http",
       testMatch: ["<rootDir>/integration-tests/http/**/*.spec.ts"],
+      // The store loads the collection as installed: the built package in .medusa/server.
+      modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.data/", "<rootDir>/store/.medusa/"],
       setupFiles: ["<rootDir>/integration-tests/setup.js"],
     },
   ],

@@ -2,11 +2,13 @@
 // `npm run demo`: a running Medusa with every configured payment provider, on a machine
 // with only Node and npm.
 //
+// 0. The collection is built (`medusa plugin:build`, when its sources changed) and linked into
+//    `store/`, the Medusa app the demo runs, which installs it as a merchant's store does.
 // 1. PostgreSQL: DATABASE_URL (environment or .env) as is, else an embedded PostgreSQL with
 //    its data in .data/demo-pg (kept between runs) and a database `medusa_demo`.
 // 2. `medusa db:migrate`, skipped when nothing it depends on changed since the last run
 //    on this database (`--migrate` forces it).
-// 3. `medusa exec ./src/scripts/seed-demo.ts` (idempotent): sales channel, publishable key,
+// 3. `medusa exec ./src/scripts/seed-demo.ts` in store/ (idempotent): sales channel, publishable key,
 //    a region per demo currency with all registered payment providers, a product, an admin.
 //    Skipped when the data is there and the provider configuration is unchanged (`--seed`
 //    forces it).
@@ -111,6 +113,16 @@ async function supervise(onFatal) {
 
   if (!(await proc.portFree(port))) {
     return fail(`port ${port} is in use (another demo or Medusa still running?): stop it, or set PORT`)
+  }
+
+  // --- The plugin ----------------------------------------------------------------------------
+  // The store installs the collection as a merchant's does: build it (when its sources
+  // changed) and link it into store/node_modules.
+  try {
+    const { preparePlugin } = await import("./lib/plugin.mjs")
+    preparePlugin({ log: say })
+  } catch (error) {
+    return fail(error.message)
   }
 
   // --- Environment -----------------------------------------------------------------------

@@ -20,6 +20,28 @@ if (process.env.PAYMENTS_RECORD) {
   process.loadEnvFile(file)
 }
 
+// The HTTP tests boot the repository's store, which installs the collection as a merchant's
+// store does: build the plugin (when its sources changed) and link it into store/ first.
+if (needsStore(process.argv.slice(2))) {
+  const { preparePlugin } = await import("./lib/plugin.mjs")
+  try {
+    preparePlugin({ log: (line) => console.log(`[test] ${line}`) })
+  } catch (error) {
+    console.error(`[test] ${error.message}`)
+    process.exit(1)
+  }
+}
+
+/** Whether the jest arguments select tests that boot the store (the http project, or a file of it). */
+function needsStore(args) {
+  // `--selectProjects unit conformance`: the names up to the next flag.
+  const at = args.indexOf("--selectProjects")
+  const projects = at < 0 ? [] : args.slice(at + 1, args.findIndex((arg, i) => i > at && arg.startsWith("-")) >>> 0)
+  if (at >= 0) return projects.includes("http")
+  const paths = args.filter((arg) => !arg.startsWith("-") && /[/\\.]/.test(arg))
+  return paths.length === 0 || paths.some((p) => /integration-tests[/\\](http|install)|^integration-tests\/?$/.test(p))
+}
+
 const settings = {
   host: process.env.DB_HOST || "localhost",
   port: Number(process.env.DB_PORT || 5432),

@@ -3,6 +3,7 @@
  * store with a region per provider set, a product, a publishable key and an admin, and
  * the storefront's checkout calls, all through Medusa's own workflows and routes.
  */
+import path from "node:path"
 import type { MedusaContainer, WebhookActionResult } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import {
@@ -13,6 +14,13 @@ import {
   createUsersWorkflow,
   linkSalesChannelsToApiKeyWorkflow,
 } from "@medusajs/core-flows"
+
+/**
+ * The repository's store (`store/`): a Medusa app that installs the collection as a
+ * merchant's store does, through the built package (`npm test` builds and links it first).
+ * Every HTTP test boots it (`medusaIntegrationTestRunner({ cwd: STORE_DIR })`).
+ */
+export const STORE_DIR = path.resolve(__dirname, "..", "..", "store")
 
 /** The axios instance the runner hands a test suite. */
 export interface Api {

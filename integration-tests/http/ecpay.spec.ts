@@ -2,7 +2,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { resetStatusThrottle } from "../../src/lib/payments/hosted"
 import { verifyCheckMacValue } from "../../src/providers/ecpay/checkmac"
 import { FixtureSession } from "../harness/fixtures"
-import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore } from "../harness/medusa"
+import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore, STORE_DIR } from "../harness/medusa"
 import {
   ECPAY_PUBLIC_URL,
   ECPAY_STAGE_ORIGIN,
@@ -29,6 +29,8 @@ const DAY_MS = 24 * 3600 * 1000
 type Session = { id: string; data: Record<string, unknown>; status: string; amount: number }
 
 medusaIntegrationTestRunner({
+  // The repository's store, which installs the collection as a merchant's store does.
+  cwd: STORE_DIR,
   testSuite: ({ api, getContainer }) => {
     const http = api as unknown as Api
     let store: TestStore

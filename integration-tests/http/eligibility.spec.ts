@@ -3,7 +3,7 @@ import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { createProductsWorkflow, createRegionsWorkflow } from "@medusajs/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FixtureSession } from "../harness/fixtures"
-import { Api, TestStore, refused, setUpStore } from "../harness/medusa"
+import { Api, TestStore, refused, setUpStore, STORE_DIR } from "../harness/medusa"
 import { STRIPE_ORIGIN, stripeTestKeys } from "../harness/stripe"
 import { ecpayTestOptions } from "../harness/ecpay"
 
@@ -27,7 +27,7 @@ const BANK_TRANSFER = "pp_bank-transfer_offline"
 // Stripe registered by hand in medusa-config (see `hooks` below), with rules in its options.
 const STRIPE_EU = "pp_stripe_eu"
 const STRIPE_BY_HAND = {
-  resolve: "./src/providers/stripe",
+  resolve: "medusa-payments-collection/providers/stripe",
   id: "eu",
   options: {
     apiKey: stripeTestKeys.apiKey,
@@ -40,7 +40,7 @@ const STRIPE_BY_HAND = {
 // ECPay registered by hand too, with no rules of the merchant's: its own limits (TWD only,
 // whole dollars) decide.
 const ECPAY = "pp_ecpay_ecpay"
-const ECPAY_BY_HAND = { resolve: "./src/providers/ecpay", id: "ecpay", options: ecpayTestOptions() }
+const ECPAY_BY_HAND = { resolve: "medusa-payments-collection/providers/ecpay", id: "ecpay", options: ecpayTestOptions() }
 
 interface Verdict {
   id: string
@@ -51,6 +51,8 @@ interface Verdict {
 }
 
 medusaIntegrationTestRunner({
+  // The repository's store, which installs the collection as a merchant's store does.
+  cwd: STORE_DIR,
   hooks: {
     // What a merchant writes in medusa-config.ts: the app loads the config once, and this
     // adds a hand-registered provider to it before the Payment Module loads.

@@ -1,6 +1,6 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { isCreditorReference } from "../../src/providers/offline/references"
-import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore } from "../harness/medusa"
+import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore, STORE_DIR } from "../harness/medusa"
 
 // The app reads its providers from the environment, as in production.
 const OFFLINE_ENV: Record<string, string> = {
@@ -19,6 +19,8 @@ const COD = "pp_cod_offline"
 const BANK_TRANSFER = "pp_bank-transfer_offline"
 
 medusaIntegrationTestRunner({
+  // The repository's store, which installs the collection as a merchant's store does.
+  cwd: STORE_DIR,
   testSuite: ({ api, getContainer }) => {
     const http = api as unknown as Api
     let store: TestStore

@@ -1,6 +1,6 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FixtureSession, loadFixture } from "../harness/fixtures"
-import { Api, TestStore, cartWithSession, orderOfCart, orderPlacedFor, refused, setUpStore, watchWebhooks } from "../harness/medusa"
+import { Api, TestStore, cartWithSession, orderOfCart, orderPlacedFor, refused, setUpStore, watchWebhooks, STORE_DIR } from "../harness/medusa"
 import { PAYPAL_ORIGIN, PAYPAL_TOKEN_PATH, TEST_ROOT_CERT_PATH, approvedOrder, paypalEvent, paypalTestKeys, signPaypal } from "../harness/paypal"
 
 // The app reads its providers from the environment, as in production.
@@ -19,6 +19,8 @@ const PROVIDER = "pp_paypal_paypal"
 const WEBHOOK = "/hooks/payment/paypal_paypal"
 
 medusaIntegrationTestRunner({
+  // The repository's store, which installs the collection as a merchant's store does.
+  cwd: STORE_DIR,
   testSuite: ({ api, getContainer }) => {
     const http = api as unknown as Api
     let store: TestStore

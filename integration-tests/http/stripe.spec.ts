@@ -1,6 +1,6 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FixtureSession } from "../harness/fixtures"
-import { Api, TestStore, cartWithSession, orderOfCart, orderPlacedFor, refused, setUpStore, watchWebhooks } from "../harness/medusa"
+import { Api, TestStore, cartWithSession, orderOfCart, orderPlacedFor, refused, setUpStore, watchWebhooks, STORE_DIR } from "../harness/medusa"
 import { STRIPE_ORIGIN, signStripe, storefrontConfirms, stripeEvent, stripeIntent, stripeTestKeys } from "../harness/stripe"
 
 // The app reads its providers from the environment, as in production.
@@ -10,6 +10,8 @@ process.env.STRIPE_WEBHOOK_SECRET = stripeTestKeys.webhookSecret
 const PROVIDER = "pp_stripe_stripe"
 
 medusaIntegrationTestRunner({
+  // The repository's store, which installs the collection as a merchant's store does.
+  cwd: STORE_DIR,
   testSuite: ({ api, getContainer }) => {
     const http = api as unknown as Api
     let store: TestStore

@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url"
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 // What `node_modules/.bin/medusa` points at, run with this Node (no shell, no shebang).
 export const MEDUSA_CLI = path.join(ROOT, "node_modules", "@medusajs", "cli", "cli.js")
+// The Medusa app the demo runs: the repository's store, which installs the collection.
+export const STORE_DIR = path.join(ROOT, "store")
 const GROUPS = process.platform !== "win32"
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -22,7 +24,7 @@ export function runMedusa(args, { env, logFile, onChild }) {
   fs.mkdirSync(path.dirname(logFile), { recursive: true })
   const log = fs.createWriteStream(logFile)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MEDUSA_CLI, ...args], { cwd: ROOT, env, detached: GROUPS, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [MEDUSA_CLI, ...args], { cwd: STORE_DIR, env, detached: GROUPS, stdio: ["ignore", "pipe", "pipe"] })
     onChild?.(child)
     let output = ""
     const collect = (chunk) => {
@@ -42,7 +44,7 @@ export function runMedusa(args, { env, logFile, onChild }) {
 
 /** Start a long-running `medusa <args>` with its output on the demo's terminal. */
 export function startMedusa(args, { env }) {
-  return spawn(process.execPath, [MEDUSA_CLI, ...args], { cwd: ROOT, env, detached: GROUPS, stdio: ["ignore", "inherit", "inherit"] })
+  return spawn(process.execPath, [MEDUSA_CLI, ...args], { cwd: STORE_DIR, env, detached: GROUPS, stdio: ["ignore", "inherit", "inherit"] })
 }
 
 /** Whether any process of the group led by `pid` is alive. */

@@ -11,7 +11,7 @@ const DATA = path.join(ROOT, ".data")
 const STATE_FILE = path.join(DATA, "demo-state.json")
 const CREDENTIALS_FILE = path.join(DATA, "demo-admin.json")
 export const DEFAULT_ADMIN_EMAIL = "admin@medusa-payments.local"
-// Must match src/scripts/seed-demo.ts.
+// Must match store/src/scripts/seed-demo.ts.
 const API_KEY_TITLE = "Medusa Payments demo storefront"
 const DEMO_MARKER = "medusa_payments_demo"
 
@@ -81,13 +81,15 @@ function hashFiles(hash, files) {
   }
 }
 
+/** Folders of Medusa modules the store and the plugin bring (with their migrations). */
 function moduleDirs() {
-  const modules = path.join(ROOT, "src", "modules")
-  try {
-    return fs.readdirSync(modules).sort().map((name) => path.join(modules, name))
-  } catch {
-    return []
-  }
+  return [path.join(ROOT, "src", "modules"), path.join(ROOT, "store", "src", "modules")].flatMap((modules) => {
+    try {
+      return fs.readdirSync(modules).sort().map((name) => path.join(modules, name))
+    } catch {
+      return []
+    }
+  })
 }
 
 /**
@@ -99,13 +101,13 @@ export function migrationsFingerprint() {
   hashFiles(hash, [
     path.join(ROOT, "package-lock.json"),
     path.join(ROOT, "node_modules", "@medusajs", "medusa", "package.json"),
-    path.join(ROOT, "medusa-config.ts"),
+    path.join(ROOT, "store", "medusa-config.ts"),
   ])
   for (const dir of moduleDirs()) {
     hash.update(path.relative(ROOT, dir))
     hashFiles(hash, listFiles(path.join(dir, "migrations")))
   }
-  hashFiles(hash, listFiles(path.join(ROOT, "src", "links")))
+  hashFiles(hash, [...listFiles(path.join(ROOT, "src", "links")), ...listFiles(path.join(ROOT, "store", "src", "links"))])
   return hash.digest("hex")
 }
 
@@ -116,10 +118,12 @@ export function migrationsFingerprint() {
  */
 export function seedFingerprint(env, extra = "") {
   const files = [
-    path.join(ROOT, "src", "scripts", "seed-demo.ts"),
-    path.join(ROOT, "medusa-config.ts"),
+    path.join(ROOT, "store", "src", "scripts", "seed-demo.ts"),
+    path.join(ROOT, "store", "medusa-config.ts"),
     path.join(ROOT, "src", "payment-providers.ts"),
     path.join(ROOT, "src", "lib", "payments", "registry.ts"),
+    // Each provider's environment variables are named in its declaration.
+    ...listFiles(path.join(ROOT, "src", "providers")).filter((file) => path.basename(file) === "declaration.ts"),
   ]
   const hash = crypto.createHash("sha256")
   hashFiles(hash, files)

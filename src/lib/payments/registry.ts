@@ -7,7 +7,7 @@
 export interface ProviderDeclaration {
   /** Human name for the log line ("Stripe"). */
   label: string
-  /** Module path, relative to the project root ("./src/providers/stripe"). */
+  /** The provider's module as a store resolves it ("medusa-payments-collection/providers/stripe"). */
   resolve: string
   /** Medusa's `id` of the registration: the provider becomes `pp_<identifier>_<id>`. */
   id: string

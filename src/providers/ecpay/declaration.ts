@@ -1,10 +1,11 @@
+import { providerModule } from "../../lib/payments/package"
 import { eligibilityFromEnv } from "../../lib/payments/eligibility"
 import { envList, type ProviderDeclaration } from "../../lib/payments/registry"
 
 /** How the collection registers ECPay from the environment (see src/payment-providers.ts). */
 export const ecpayDeclaration: ProviderDeclaration = {
   label: "ECPay",
-  resolve: "./src/providers/ecpay",
+  resolve: providerModule("ecpay"),
   id: "ecpay",
   identifier: "ecpay",
   // Without its public URL the provider cannot tell ECPay where to post payment results.

@@ -1,3 +1,4 @@
+import { providerModule } from "../../lib/payments/package"
 import { amountsByCurrency, eligibilityFromEnv } from "../../lib/payments/eligibility"
 import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
 
@@ -12,7 +13,7 @@ import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
 /** Cash on delivery needs no credentials: it is offered once `COD_ENABLED=true`. */
 export const codDeclaration: ProviderDeclaration = {
   label: "Cash on delivery",
-  resolve: "./src/providers/offline/cod",
+  resolve: providerModule("offline/cod"),
   id: "offline",
   identifier: "cod",
   requiredEnv: [],
@@ -31,7 +32,7 @@ export const codDeclaration: ProviderDeclaration = {
 /** Bank transfer needs the receiving account: holder, bank, and IBAN or account number. */
 export const bankTransferDeclaration: ProviderDeclaration = {
   label: "Bank transfer",
-  resolve: "./src/providers/offline/bank-transfer",
+  resolve: providerModule("offline/bank-transfer"),
   id: "offline",
   identifier: "bank-transfer",
   requiredEnv: (env) => [

@@ -1,3 +1,4 @@
+import { providerModule } from "../../lib/payments/package"
 import { parseOptions, z } from "../../lib/payments/options"
 import { currencyCode, eligibilityOptionsShape, majorAmount } from "../../lib/payments/eligibility"
 import { compact, ibanProblem, isBic } from "./references"
@@ -133,7 +134,7 @@ export function parseBankTransferOptions(raw: unknown): BankTransferOptions {
     bankTransfer: bankTransferOptionsSchema.optional().refine((section) => section !== undefined, {
       error:
         "is required to offer bank transfer (account holder, IBAN or account number, bank name); " +
-        "to offer only cash on delivery, register ./src/providers/offline/cod instead of the whole module",
+        `to offer only cash on delivery, register ${providerModule("offline/cod")} instead of the whole module`,
     }),
   })
   const parsed = parseOptions(schema, options, "Bank transfer")

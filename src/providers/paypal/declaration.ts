@@ -1,3 +1,4 @@
+import { providerModule } from "../../lib/payments/package"
 import fs from "node:fs"
 import { eligibilityFromEnv } from "../../lib/payments/eligibility"
 import { PaymentConfigError } from "../../lib/payments/errors"
@@ -6,7 +7,7 @@ import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
 /** How the collection registers PayPal from the environment (see src/payment-providers.ts). */
 export const paypalDeclaration: ProviderDeclaration = {
   label: "PayPal",
-  resolve: "./src/providers/paypal",
+  resolve: providerModule("paypal"),
   id: "paypal",
   identifier: "paypal",
   // Without a webhook id no notification verifies, so production needs all three.

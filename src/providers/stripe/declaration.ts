@@ -1,10 +1,11 @@
+import { providerModule } from "../../lib/payments/package"
 import { eligibilityFromEnv } from "../../lib/payments/eligibility"
 import { envFlag, envList, type ProviderDeclaration } from "../../lib/payments/registry"
 
 /** How the collection registers Stripe from the environment (see src/payment-providers.ts). */
 export const stripeDeclaration: ProviderDeclaration = {
   label: "Stripe",
-  resolve: "./src/providers/stripe",
+  resolve: providerModule("stripe"),
   id: "stripe",
   identifier: "stripe",
   // Without a signing secret no webhook verifies, so production needs both.

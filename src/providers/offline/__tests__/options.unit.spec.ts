@@ -66,7 +66,7 @@ describe("offline options", () => {
 
   it("refuses to register bank transfer without its section, pointing at the cash-on-delivery entry point", () => {
     expect(messageOf(() => BankTransferProviderService.validateOptions({ cod: {} }))).toMatch(
-      /`bankTransfer`: is required to offer bank transfer.*payment-offline\/cod/
+      /`bankTransfer`: is required to offer bank transfer.*register medusa-payments-collection\/providers\/offline\/cod instead/
     )
     expect(() => CodProviderService.validateOptions({ cod: {} })).not.toThrow()
   })

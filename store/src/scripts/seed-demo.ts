@@ -1,5 +1,5 @@
 /**
- * Demo data for `npm run demo` (also runnable alone: `npm run seed`).
+ * Demo data for `npm run demo` (also runnable alone: `npm run seed`, from `store/`).
  *
  * Idempotent: every run looks up what a previous run created and only adds what is
  * missing, so running it again reuses the data. What it makes sure exists:
@@ -32,15 +32,15 @@ import {
   updateRegionsWorkflow,
   updateStoresWorkflow,
 } from "@medusajs/medusa/core-flows"
-import { paymentProviders } from "../payment-providers"
-import { providerId, providersFromEnv } from "../lib/payments/registry"
+import { paymentProviders, providerId, providersFromEnv } from "medusa-payments-collection/registry"
 
 /** Marks what this script created (metadata key), so re-runs find it again. */
 const DEMO_MARKER = "medusa_payments_demo"
 const API_KEY_TITLE = "Medusa Payments demo storefront"
 const PRODUCT_HANDLE = "medusa-payments-demo-item"
 const DEFAULT_ADMIN_EMAIL = "admin@medusa-payments.local"
-const CREDENTIALS_FILE = path.join(process.cwd(), ".data", "demo-admin.json")
+// The repository's .data folder, where scripts/demo.mjs keeps the demo's state.
+const CREDENTIALS_FILE = path.join(__dirname, "..", "..", "..", ".data", "demo-admin.json")
 
 type DemoRegion = { key: string; name: string; currency_code: string; countries: string[]; price: number }
 
