@@ -34,6 +34,12 @@ module.exports = {
     },
     {
       ...common,
+      // `npm run test:install`: a store outside the repository installs the packed package.
+      displayName: "install",
+      testMatch: ["<rootDir>/integration-tests/install/**/*.spec.ts"],
+    },
+    {
+      ...common,
       displayName: "http",
       testMatch: ["<rootDir>/integration-tests/http/**/*.spec.ts"],
       // The store loads the collection as installed: the built package in .medusa/server.

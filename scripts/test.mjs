@@ -37,7 +37,7 @@ function needsStore(args) {
   // `--selectProjects unit conformance`: the names up to the next flag.
   const at = args.indexOf("--selectProjects")
   const projects = at < 0 ? [] : args.slice(at + 1, args.findIndex((arg, i) => i > at && arg.startsWith("-")) >>> 0)
-  if (at >= 0) return projects.includes("http")
+  if (at >= 0) return projects.includes("http") || projects.includes("install")
   const paths = args.filter((arg) => !arg.startsWith("-") && /[/\\.]/.test(arg))
   return paths.length === 0 || paths.some((p) => /integration-tests[/\\](http|install)|^integration-tests\/?$/.test(p))
 }
@@ -71,7 +71,12 @@ const env = {
 }
 
 const jest = path.join(ROOT, "node_modules", "jest", "bin", "jest.js")
-const child = spawn(process.execPath, [jest, "--forceExit", ...process.argv.slice(2)], { cwd: ROOT, env, stdio: "inherit" })
+// The install test (a separate store installing the packed package) has its own command,
+// `npm run test:install`; the whole suite is every other project.
+const args = process.argv.slice(2)
+const chosen = args.includes("--selectProjects") || args.some((arg) => !arg.startsWith("-") && /[/\\.]/.test(arg))
+const projects = chosen ? [] : ["--selectProjects", "unit", "conformance", "lint", "http"]
+const child = spawn(process.execPath, [jest, "--forceExit", ...projects, ...args], { cwd: ROOT, env, stdio: "inherit" })
 
 const stop = async (code) => {
   if (embedded) await embedded.stop()

@@ -20,6 +20,8 @@
  * data (`redactForLog`, as the logs) and with bound values turned back into placeholders.
  */
 import fs from "node:fs"
+import http from "node:http"
+import type { AddressInfo } from "node:net"
 import path from "node:path"
 import nock from "nock"
 import qs from "qs"
@@ -107,6 +109,7 @@ export class FixtureSession {
   private readonly problems: string[] = []
   private next = 0
   private active = false
+  private server: http.Server | undefined
   private readonly recording: boolean
 
   constructor(
@@ -153,6 +156,41 @@ export class FixtureSession {
     return this
   }
 
+  /**
+   * Replay on a real HTTP server on 127.0.0.1 instead of intercepting this process's
+   * requests, for a gateway client in another process (a Medusa app started with
+   * `medusa start`, pointed at `origin` through the provider's base-URL option). Same strict
+   * matching; `finish()` stops the server too.
+   */
+  async listen(): Promise<string> {
+    if (this.recording) throw new Error("A fixture server only replays; record in-process")
+    const server = http.createServer((req, res) => this.handle(req, res))
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    this.server = server
+    this.active = true
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
+
+  /**
+   * Answer one HTTP request of a server (`listen`, or a server of the test's own that hands
+   * requests to the scenario playing now) from the next interaction.
+   */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let raw = ""
+    req.setEncoding("utf8")
+    req.on("data", (chunk: string) => (raw += chunk))
+    req.on("end", () => {
+      const [status, body, headers] = this.reply(
+        String(req.method ?? "GET"),
+        String(req.url ?? "/"),
+        raw,
+        req.headers as Record<string, string | string[]>
+      ) as [number, string, Record<string, string>]
+      res.writeHead(status, headers)
+      res.end(body)
+    })
+  }
+
   /** Stop intercepting; throw if a request did not match or an interaction was left unused. */
   finish(): void {
     if (this.recording) {
@@ -177,6 +215,13 @@ export class FixtureSession {
 
   /** Stop intercepting without checking (for afterEach clean-up after a failure). */
   stop(): void {
+    if (this.server) {
+      this.server.close()
+      this.server.closeAllConnections?.()
+      this.server = undefined
+      this.active = false
+      return
+    }
     if (!this.active) return
     this.active = false
     if (this.recording) {
