@@ -1,5 +1,5 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { resetStatusThrottle } from "../../src/lib/payments/hosted"
+import { resetStatusThrottle } from "../../src/lib/payments/hosted/throttle"
 import { verifyCheckMacValue } from "../../src/providers/ecpay/checkmac"
 import { FixtureSession } from "../harness/fixtures"
 import { Api, TestStore, cartWithSession, orderOfCart, refused, setUpStore, STORE_DIR } from "../harness/medusa"

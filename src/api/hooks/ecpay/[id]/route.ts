@@ -1,6 +1,9 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { handleHostedNotification, parseFormBody } from "../../../../lib/payments/hosted"
+import { processPaymentWorkflow } from "@medusajs/medusa/core-flows"
+import { parseFormBody } from "../../../../lib/payments/hosted/contract"
+import { handleHostedNotification } from "../../../../lib/payments/hosted/notifications"
+import { paymentProviders, querySessionReader } from "../../../../lib/payments/hosted/sessions"
 
 /**
  * `POST /hooks/ecpay/:id`: ECPay's payment notification (`ReturnURL`) for the provider
@@ -10,6 +13,10 @@ import { handleHostedNotification, parseFormBody } from "../../../../lib/payment
  * `1|OK` only once the notification is verified and handled (or verified with nothing to
  * do), and `0|<reason>` otherwise, so that a genuine one is sent again later.
  * @see https://developers.ecpay.com.tw/?p=2878
+ *
+ * The pipeline gets Medusa from here: the request's query (through `querySessionReader`), the
+ * Payment Module's providers, and Medusa's `processPaymentWorkflow` to settle a paid
+ * notification with (what Medusa's own webhook subscriber runs).
  */
 export const POST = async (req: MedusaRequest, res: MedusaResponse): Promise<void> => {
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
@@ -21,6 +28,16 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse): Promise<voi
   }
   const raw = (req as MedusaRequest & { rawBody?: Buffer }).rawBody
   const fields = parseFormBody(raw)
-  const outcome = await handleHostedNotification(req.scope, `pp_ecpay_${id}`, fields, "ECPay", logger)
+  const outcome = await handleHostedNotification(
+    {
+      sessions: querySessionReader(req.scope),
+      providers: paymentProviders(req.scope),
+      runPaymentWorkflow: (input) => processPaymentWorkflow(req.scope).run({ input }),
+      logger,
+    },
+    `pp_ecpay_${id}`,
+    fields,
+    "ECPay"
+  )
   res.send(outcome.acknowledge ? "1|OK" : `0|${outcome.detail.replace(/[^A-Za-z0-9 .,:_-]/g, "").slice(0, 100)}`)
 }

@@ -1,12 +1,14 @@
 import type { MedusaResponse, MedusaStoreRequest } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
-import { CartNotFoundError, refreshPaymentStatus } from "../../../../../lib/payments/hosted"
+import { processPaymentWorkflow } from "@medusajs/medusa/core-flows"
+import { paymentProviders, querySessionReader } from "../../../../../lib/payments/hosted/sessions"
+import { CartNotFoundError, refreshPaymentStatus } from "../../../../../lib/payments/hosted/status"
 
 /**
  * `GET /store/carts/:id/payment-status[?session_id=payses_...]`: what the return page of a
  * hosted payment page polls. Like every store route it needs the publishable key.
  *
- * It answers what the cart's payment really is (`ReturnPageStatus` in `lib/payments/hosted.ts`)
+ * It answers what the cart's payment really is (`ReturnPageStatus` in `lib/payments/hosted/status.ts`)
  * with the amounts as exact decimal strings and the order id once there is one. Before an
  * order: `none`, `pending`, `requires_more`, `failed` or `canceled`, from the session; while
  * it is pending the route asks the provider (`getPaymentStatus`, at most every 10 seconds per
@@ -25,7 +27,16 @@ export const GET = async (req: MedusaStoreRequest, res: MedusaResponse): Promise
   }
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
   try {
-    const status = await refreshPaymentStatus(req.scope, cartId, sessionId, { logger })
+    const status = await refreshPaymentStatus(
+      {
+        sessions: querySessionReader(req.scope),
+        providers: paymentProviders(req.scope),
+        runPaymentWorkflow: (input) => processPaymentWorkflow(req.scope).run({ input }),
+        logger,
+      },
+      cartId,
+      sessionId
+    )
     res.json({ payment_status: status })
   } catch (error) {
     if (error instanceof CartNotFoundError) {
