@@ -8,7 +8,8 @@ import {
   signNotificationForm,
   signFixtureAnswers,
 } from "../harness/ecpay"
-import EcpayProviderService, { ECPAY_IDEMPOTENCY_HEADER } from "../../src/providers/ecpay/service"
+import EcpayProviderService from "../../src/providers/ecpay/service"
+import { ECPAY_IDEMPOTENCY_HEADER } from "../../src/providers/ecpay/client"
 
 
 /** A session holding one of the status-mapping fixture's orders. */

@@ -13,7 +13,6 @@ import {
   stripeTestOptions,
 } from "../harness/stripe"
 
-export 
 const statusIntents = loadFixture("stripe", "status-mapping").interactions.map(
   (i) => i.response.body as { id: string; status: string }
 )

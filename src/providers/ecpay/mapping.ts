@@ -8,6 +8,7 @@ import type { BigNumberInput, PaymentSessionStatus as PaymentSessionStatusType }
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { AmountError, PaymentInputError } from "../../lib/payments/errors"
 import { CurrencyRules, fromMinorUnits, normalizeCurrency, toBigNumber, toMinorUnits } from "../../lib/payments/money"
+import { rawBodyOf } from "../../lib/payments/webhooks"
 import {
   EligibilityRules,
   ProviderEligibility,
@@ -16,7 +17,7 @@ import {
 } from "../../lib/payments/eligibility"
 import { truncateText } from "../../lib/payments/options"
 import { isWithinTolerance } from "../../lib/payments/signatures"
-import { NotificationVerdict, RedirectForm, redirectForm } from "../../lib/payments/hosted"
+import { NotificationVerdict, RedirectForm, redirectForm } from "../../lib/payments/hosted/contract"
 import { checkMacValue, verifyCheckMacValue } from "./checkmac"
 import { ECPAY_PAYMENT_METHODS, type EcpayOptions } from "./options"
 
@@ -460,7 +461,7 @@ export function notificationFields(data: unknown, rawData: unknown): Record<stri
     }
     if (Object.keys(out).length) return out
   }
-  const text = Buffer.isBuffer(rawData) ? rawData.toString("utf8") : typeof rawData === "string" ? rawData : undefined
+  const text = rawBodyOf(rawData)?.toString("utf8")
   if (!text || /^\s*[[{]/.test(text)) return undefined
   const out: Record<string, string> = {}
   for (const [name, value] of new URLSearchParams(text)) {

@@ -29,16 +29,16 @@ import { requestedCaptureAmount } from "../../lib/payments/captures"
 import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import {
   GatewayRejectedError,
-  GatewayUnavailableError,
   NotSupportedError,
   PaymentInputError,
 } from "../../lib/payments/errors"
-import type { HostedPaymentProvider, NotificationVerdict } from "../../lib/payments/hosted"
-import { HttpClient } from "../../lib/payments/http"
+import type { HostedPaymentProvider, NotificationVerdict } from "../../lib/payments/hosted/contract"
 import { compareAmounts, formatAmount, toBigNumber } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
+import { assertRefundable } from "../../lib/payments/refunds"
 import { deriveKey } from "../../lib/payments/signatures"
-import { checkMacValue, verifyCheckMacValue } from "./checkmac"
+import { verifyCheckMacValue } from "./checkmac"
+import { EcpayClient } from "./client"
 import {
   EcpaySessionData,
   buildCheckoutForm,
@@ -48,7 +48,6 @@ import {
   merchantTradeNo,
   newSessionData,
   notificationFields,
-  parseEcpayAnswer,
   readSessionData,
   toEcpayAmount,
   verifyEcpayNotification,
@@ -57,18 +56,6 @@ import {
 import { EcpayOptions, parseEcpayOptions } from "./options"
 
 type Cradle = Record<string, unknown> & { logger?: Logger }
-
-const ORIGINS = {
-  stage: "https://payment-stage.ecpay.com.tw",
-  production: "https://payment.ecpay.com.tw",
-} as const
-
-/**
- * Travels with every ECPay call for the merchant's own traffic logs. ECPay has no
- * idempotency mechanism and ignores it: the provider never retries a money-moving call
- * (`DoAction`) and remembers refunds by key in the payment data instead.
- */
-export const ECPAY_IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 
 const BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -95,27 +82,14 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
 
   protected readonly options_: EcpayOptions
   protected readonly logger_: Logger | Console
-  protected readonly http_: HttpClient
-  protected readonly origin_: string
+  protected readonly client_: EcpayClient
 
   constructor(cradle: Cradle, options: Record<string, unknown>) {
     const parsed = parseEcpayOptions(options)
     super(cradle, parsed)
     this.options_ = parsed
     this.logger_ = cradle.logger ?? console
-    this.origin_ = parsed.apiBaseUrl ?? ORIGINS[parsed.environment]
-    this.http_ = new HttpClient({
-      gateway: "ECPay",
-      baseUrl: this.origin_,
-      timeoutMs: parsed.timeoutMs,
-      maxRetries: parsed.maxRetries,
-      idempotencyHeader: ECPAY_IDEMPOTENCY_HEADER,
-      logger: this.logger_,
-      parseError: (status) =>
-        status === 403
-          ? { code: "403", message: "ECPay is limiting the rate of calls from this server; wait 30 minutes before asking again" }
-          : {},
-    })
+    this.client_ = new EcpayClient(parsed, this.logger_)
   }
 
   // ---- Medusa lifecycle, in the interface's order -------------------------------------
@@ -137,7 +111,7 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
         amount,
         epochMs: now,
         notificationUrl: this.notificationUrl(),
-        action: `${this.origin_}/Cashier/AioCheckOut/V5`,
+        action: `${this.client_.origin}/Cashier/AioCheckOut/V5`,
       },
       this.options_
     )
@@ -220,19 +194,16 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
       return { data }
     }
     const requested = toBigNumber(input.amount)
-    if (!requested.isGreaterThan(0)) {
-      throw new PaymentInputError("ECPay: a refund amount must be greater than zero")
-    }
-    if (data.trade_status !== "1" || !data.trade_no) {
-      throw new PaymentInputError(`ECPay: order ${data.merchant_trade_no} has no payment to refund`)
-    }
-    const remaining = data.amount - data.amount_refunded
-    if (compareAmounts(requested, remaining) > 0) {
-      throw new PaymentInputError(
-        `ECPay: cannot refund ${formatAmount(requested, "TWD")} of order ${data.merchant_trade_no}: only ` +
-          `${formatAmount(remaining, "TWD")} of the ${formatAmount(data.amount, "TWD")} paid remains`
-      )
-    }
+    assertRefundable({
+      gateway: "ECPay",
+      reference: `order ${data.merchant_trade_no}`,
+      requested,
+      // Only a paid order that has ECPay's trade number holds money to refund.
+      captured: data.trade_status === "1" && data.trade_no ? data.amount : 0,
+      refunded: data.amount_refunded,
+      format: (amount) => formatAmount(amount, "TWD"),
+      settled: "paid",
+    })
     if (!isCardPayment(data.payment_type)) {
       throw new NotSupportedError(
         "ECPay",
@@ -372,7 +343,7 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
    */
   protected async queryTrade(data: EcpaySessionData, idempotencyKey?: string): Promise<Record<string, string>> {
     const timestamp = Math.floor(Date.now() / 1000)
-    const answer = await this.post("look up the payment", "/Cashier/QueryTradeInfo/V5", {
+    const answer = await this.client_.post("look up the payment", "/Cashier/QueryTradeInfo/V5", {
       MerchantID: this.options_.merchantId,
       MerchantTradeNo: data.merchant_trade_no,
       TimeStamp: String(timestamp),
@@ -424,7 +395,7 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
     if (!data.trade_no) {
       throw new PaymentInputError(`ECPay: order ${data.merchant_trade_no} has no ECPay trade number yet`)
     }
-    const answer = await this.post(operation, "/CreditDetail/DoAction", {
+    const answer = await this.client_.post(operation, "/CreditDetail/DoAction", {
       MerchantID: this.options_.merchantId,
       MerchantTradeNo: data.merchant_trade_no,
       TradeNo: data.trade_no,
@@ -439,38 +410,6 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
       )
     }
     return answer
-  }
-
-  /** The single choke point for ECPay calls: signs, sends, parses. */
-  protected async post(
-    operation: string,
-    path: string,
-    params: Record<string, string>,
-    options: { idempotencyKey: string; retry: boolean }
-  ): Promise<Record<string, string>> {
-    const body = new URLSearchParams({ ...params, CheckMacValue: checkMacValue(params, this.options_.hashKey, this.options_.hashIv) })
-    const response = await this.http_.request<unknown>({
-      method: "POST",
-      path,
-      operation,
-      body,
-      // Only a retried call carries the key through HttpClient (which then retries with it);
-      // a money-moving call sends it as a plain header and is never retried.
-      ...(options.retry
-        ? { idempotencyKey: options.idempotencyKey }
-        : { headers: { [ECPAY_IDEMPOTENCY_HEADER]: options.idempotencyKey } }),
-      // Queries (the retried calls) move no money; DoAction closes or refunds.
-      movesMoney: !options.retry,
-    })
-    try {
-      return parseEcpayAnswer(response.body)
-    } catch (error) {
-      // ECPay answered 200 with something else (an HTML error page): for a DoAction the
-      // outcome is unknown.
-      throw new GatewayUnavailableError({ gateway: "ECPay", operation, status: response.status }, (error as Error).message, {
-        indeterminate: !options.retry,
-      })
-    }
   }
 
   /**

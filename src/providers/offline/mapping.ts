@@ -14,6 +14,7 @@ import {
   toBigNumber,
   toDecimalString,
 } from "../../lib/payments/money"
+import { assertRefundable } from "../../lib/payments/refunds"
 import type { BankTransferOptions, CodOptions } from "./options"
 import { paymentReference } from "./references"
 
@@ -254,20 +255,14 @@ export function recordRefund<D extends OfflineSessionData>(data: D, refundId: st
   }
   const currency = data.currency_code
   const amount = exactAmount(requested, currency)
-  if (compareAmounts(amount, 0) <= 0) {
-    throw new PaymentInputError(`${labelOf(data)}: a refund amount must be greater than zero`)
-  }
-  const captured = toBigNumber(data.captured_amount)
-  if (captured.isLessThanOrEqualTo(0)) {
-    throw new PaymentInputError(`${labelOf(data)}: nothing was received yet, so there is nothing to refund`)
-  }
-  const left = captured.minus(toBigNumber(data.refunded_amount))
-  if (compareAmounts(amount, left) > 0) {
-    throw new PaymentInputError(
-      `${labelOf(data)}: cannot refund ${formatAmount(amount, currency)}: only ${formatAmount(left, currency)} ` +
-        `of the ${formatAmount(captured, currency)} received remains`
-    )
-  }
+  assertRefundable({
+    gateway: labelOf(data),
+    requested: amount,
+    captured: data.captured_amount,
+    refunded: data.refunded_amount,
+    format: (value) => formatAmount(value, currency),
+    settled: "received",
+  })
   return {
     ...data,
     refunded_amount: toOfflineAmount(toBigNumber(data.refunded_amount).plus(toBigNumber(amount)).toFixed(), currency),

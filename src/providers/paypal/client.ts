@@ -13,7 +13,7 @@ import {
 } from "../../lib/payments/errors"
 import { HttpClient, HttpLogger, HttpRequest, HttpResponse } from "../../lib/payments/http"
 import { redactText } from "../../lib/payments/redact"
-import { describeIssue, parsePaypalError } from "./mapping"
+import { describeIssue, parsePaypalError } from "./errors"
 import { PaypalOptions, paypalBaseUrl } from "./options"
 
 export const TOKEN_PATH = "/v1/oauth2/token"

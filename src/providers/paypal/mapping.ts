@@ -1,7 +1,8 @@
 /**
  * Pure translation between Medusa and PayPal (Orders v2, Payments v2, webhooks): request
  * bodies out, statuses, session data and webhook actions in. No I/O, no clock (times are
- * passed in), no randomness.
+ * passed in), no randomness. Amounts are PayPal's (./money.ts), the capture and refund
+ * ledger is ./refunds.ts, PayPal's errors ./errors.ts, the wire types ./types.ts.
  */
 import type {
   BigNumberInput,
@@ -10,190 +11,33 @@ import type {
 } from "@medusajs/framework/types"
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import BigNumberJS from "bignumber.js"
-import { PaymentInputError } from "../../lib/payments/errors"
-import {
-  ConversionOptions,
-  CurrencyRules,
-  fromDecimalString,
-  gatewayExponent,
-  normalizeCurrency,
-  toBigNumber,
-  toDecimalString,
-} from "../../lib/payments/money"
+import { gatewayExponent } from "../../lib/payments/money"
 import type { EligibilityRules, ProviderEligibility } from "../../lib/payments/eligibility"
+import {
+  PAYPAL_CURRENCIES,
+  PAYPAL_CURRENCY_RULES,
+  fromPaypalMoney,
+  paypalDecimal,
+  toPaypalMoney,
+} from "./money"
 import type { PaypalOptions } from "./options"
-
-// ---- Money ------------------------------------------------------------------------------
-
-/**
- * PayPal's currencies and their departures from ISO 4217
- * (https://developer.paypal.com/docs/api/reference/currency-codes/): HUF, JPY and TWD "do
- * not support decimals. If you pass a decimal amount, an error occurs." JPY is already
- * zero-decimal in ISO 4217; HUF and TWD have two there.
- */
-export const PAYPAL_CURRENCY_RULES: CurrencyRules = Object.freeze({
-  exponents: Object.freeze({ HUF: 0, JPY: 0, TWD: 0 }),
-})
-
-/**
- * The currencies the PayPal REST API accepts (same page). BRL, CNY and MYR work for
- * in-country PayPal accounts only. No three-decimal currency (KWD, BHD...) is among them.
- */
-export const PAYPAL_CURRENCIES: readonly string[] = Object.freeze([
-  "AUD", "BRL", "CAD", "CHF", "CNY", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "JPY",
-  "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "RUB", "SEK", "SGD", "THB", "TWD", "USD",
-])
-
-export interface PaypalMoney {
-  currency_code: string
-  value: string
-}
-
-/** A PayPal-supported currency code, upper-case, or a clear refusal. */
-export function toPaypalCurrency(currency: string): string {
-  const code = normalizeCurrency(currency)
-  if (!PAYPAL_CURRENCIES.includes(code)) {
-    throw new PaymentInputError(
-      `PayPal does not accept payments in ${code}; its currencies are ${PAYPAL_CURRENCIES.join(", ")}`
-    )
-  }
-  return code
-}
-
-/**
- * Major units as PayPal's amount object, with exactly PayPal's decimals: 10.5 USD ->
- * "10.50", 1500 HUF -> "1500". Rounded half-up to what PayPal can take, as the collection
- * does for every gateway (Medusa's totals can carry more decimals than the currency, e.g.
- * after tax): 13.0781 USD -> "13.08", 1500.5 HUF -> "1501".
- */
-export function toPaypalMoney(
-  amount: BigNumberInput | BigNumberJS,
-  currency: string,
-  options: ConversionOptions = {}
-): PaypalMoney {
-  const code = toPaypalCurrency(currency)
-  const value = toDecimalString(toBigNumber(amount).toFixed(), code, PAYPAL_CURRENCY_RULES, options)
-  return { currency_code: code, value }
-}
-
-/**
- * A refund in PayPal's precision, rounded toward zero so it never returns more than was
- * asked: 10.005 USD -> "10.00", 100.9 HUF -> "100".
- */
-export function toPaypalRefundMoney(amount: BigNumberInput | BigNumberJS, currency: string): PaypalMoney {
-  return toPaypalMoney(amount, currency, { rounding: "down" })
-}
-
-/**
- * A capture Medusa is recording: `whole` (what remains of the authorization) when the
- * amount, rounded as the order's amount was, is all of it; otherwise the exact amount,
- * refusing one PayPal cannot take (100.5 HUF), so PayPal never captures more or less than
- * Medusa records.
- */
-export function toPaypalCaptureAmount(amount: BigNumberInput | BigNumberJS, currency: string, whole: BigNumberJS): BigNumberJS {
-  const rounded = new BigNumberJS(toPaypalMoney(amount, currency).value)
-  if (rounded.eq(whole)) return whole
-  return new BigNumberJS(toPaypalMoney(amount, currency, { mode: "exact" }).value)
-}
-
-/** PayPal's amount object back to major units, checked against PayPal's decimals. */
-export function fromPaypalMoney(money: PaypalMoney): BigNumberJS {
-  return fromDecimalString(money.value, money.currency_code, PAYPAL_CURRENCY_RULES)
-}
-
-/** A decimal string in PayPal's precision for `currency` ("0.00", "0"); as is while the currency is unknown. */
-function paypalDecimal(amount: BigNumberJS, currency: string): string {
-  return /^[A-Za-z]{3}$/.test(currency) ? amount.toFixed(gatewayExponent(currency, PAYPAL_CURRENCY_RULES)) : amount.toFixed()
-}
-
-function sum(values: Array<string | undefined>, currency: string): string {
-  const total = values.reduce((acc, v) => acc.plus(v ?? "0"), new BigNumberJS(0))
-  return paypalDecimal(total, currency)
-}
-
-// ---- Wire types (the fields the collection reads) -------------------------------------------
-
-export type PaypalIntent = "AUTHORIZE" | "CAPTURE"
-export type PaypalOrderStatus = "CREATED" | "SAVED" | "APPROVED" | "VOIDED" | "COMPLETED" | "PAYER_ACTION_REQUIRED"
-export type PaypalAuthorizationStatus = "CREATED" | "CAPTURED" | "DENIED" | "PARTIALLY_CAPTURED" | "VOIDED" | "PENDING"
-export type PaypalCaptureStatus = "COMPLETED" | "DECLINED" | "PARTIALLY_REFUNDED" | "PENDING" | "REFUNDED" | "FAILED"
-export type PaypalRefundStatus = "CANCELLED" | "FAILED" | "PENDING" | "COMPLETED"
-
-export interface PaypalLink {
-  href: string
-  rel: string
-  method?: string
-}
-
-export interface PaypalAuthorization {
-  id: string
-  status: PaypalAuthorizationStatus
-  status_details?: { reason?: string }
-  amount?: PaypalMoney
-  custom_id?: string
-  create_time?: string
-  expiration_time?: string
-  links?: PaypalLink[]
-}
-
-export interface PaypalCapture {
-  id: string
-  status: PaypalCaptureStatus
-  status_details?: { reason?: string }
-  amount?: PaypalMoney
-  custom_id?: string
-  final_capture?: boolean
-  create_time?: string
-  links?: PaypalLink[]
-}
-
-export interface PaypalRefund {
-  id: string
-  status: PaypalRefundStatus
-  status_details?: { reason?: string }
-  amount?: PaypalMoney
-  custom_id?: string
-  create_time?: string
-  links?: PaypalLink[]
-}
-
-export interface PaypalPurchaseUnit {
-  reference_id?: string
-  custom_id?: string
-  amount?: PaypalMoney
-  payments?: {
-    authorizations?: PaypalAuthorization[]
-    captures?: PaypalCapture[]
-    refunds?: PaypalRefund[]
-  }
-}
-
-export interface PaypalOrder {
-  id: string
-  status: PaypalOrderStatus
-  intent?: PaypalIntent
-  purchase_units?: PaypalPurchaseUnit[]
-  links?: PaypalLink[]
-  create_time?: string
-}
-
-export interface PaypalWebhookEvent {
-  id: string
-  event_type: string
-  resource_type?: string
-  resource?: Record<string, unknown>
-  create_time?: string
-}
-
-/** PayPal's error body (REST APIs) or the OAuth endpoint's. */
-export interface PaypalErrorBody {
-  name?: string
-  message?: string
-  debug_id?: string
-  details?: Array<{ issue?: string; description?: string; field?: string }>
-  error?: string
-  error_description?: string
-}
+import { capturedTotal, refundedTotal } from "./refunds"
+import type {
+  PaypalAuthorization,
+  PaypalAuthorizationData,
+  PaypalAuthorizationStatus,
+  PaypalCapture,
+  PaypalCaptureData,
+  PaypalIntent,
+  PaypalLink,
+  PaypalMoney,
+  PaypalOrder,
+  PaypalOrderStatus,
+  PaypalRefund,
+  PaypalRefundData,
+  PaypalSessionData,
+  PaypalWebhookEvent,
+} from "./types"
 
 // ---- Orders -------------------------------------------------------------------------------
 
@@ -269,69 +113,6 @@ export function buildAmountPatch(money: PaypalMoney): Array<Record<string, unkno
 
 // ---- Session data ---------------------------------------------------------------------------
 
-export interface PaypalAuthorizationData {
-  id: string
-  status: PaypalAuthorizationStatus
-  /** Decimal string in PayPal's precision. */
-  amount: string
-  /** When this store authorized (or reauthorized): the start of PayPal's honor period. */
-  authorized_at: string | null
-  /** PayPal's create_time of the authorization. */
-  created_at: string | null
-  expiration_time: string | null
-  /** The authorization this one replaced after the honor period. */
-  reauthorized_from: string | null
-}
-
-export interface PaypalCaptureData {
-  id: string
-  status: PaypalCaptureStatus
-  amount: string
-  final_capture: boolean
-}
-
-export interface PaypalRefundData {
-  id: string
-  capture_id: string | null
-  status: PaypalRefundStatus
-  amount: string
-}
-
-/**
- * What the collection keeps in the payment session's `data`. It reaches the storefront, so
- * it holds the order id (for the JS SDK buttons), the approval link (for a redirect),
- * amounts and states; never the payer's name, e-mail or address.
- */
-export interface PaypalSessionData extends Record<string, unknown> {
-  /** PayPal order id. */
-  id: string
-  status: PaypalOrderStatus
-  intent: PaypalIntent
-  /** The order amount, a decimal string in PayPal's precision ("120.00", "1500"). */
-  amount: string
-  currency_code: string
-  /** Where to send the buyer to approve (redirect flow). */
-  approve_url: string | null
-  /** The Medusa payment session the order belongs to (PayPal's `custom_id`). */
-  session_id: string | null
-  /** The authorization the store captures from (intent authorize). */
-  authorization: PaypalAuthorizationData | null
-  captures: PaypalCaptureData[]
-  refunds: PaypalRefundData[]
-  /** Sum of completed and pending captures. */
-  amount_captured: string
-  /** Sum of refunds that did not fail. */
-  amount_refunded: string
-  /** Why PayPal declined the last authorization or capture, without personal data. */
-  decline: { issue: string; description: string | null } | null
-  /** Canceled before any money was reserved: nothing to void at PayPal. */
-  canceled: boolean
-  /** Declines so far; each new attempt gets its own PayPal-Request-Id. */
-  declined_attempts: number
-  /** Bumped on every amount change; part of the derived PayPal-Request-Id. */
-  update_seq: number
-}
-
 function approveUrlOf(links: PaypalLink[] | undefined): string | null {
   const link = (links ?? []).find((l) => l.rel === "payer-action" || l.rel === "approve")
   return link?.href ?? null
@@ -399,14 +180,8 @@ export function withTotals(data: PaypalSessionData): PaypalSessionData {
   const currency = data.currency_code
   return {
     ...data,
-    amount_captured: sum(
-      data.captures.filter((c) => c.status !== "DECLINED" && c.status !== "FAILED").map((c) => c.amount),
-      currency
-    ),
-    amount_refunded: sum(
-      data.refunds.filter((r) => r.status !== "FAILED" && r.status !== "CANCELLED").map((r) => r.amount),
-      currency
-    ),
+    amount_captured: paypalDecimal(capturedTotal(data.captures, currency), currency),
+    amount_refunded: paypalDecimal(refundedTotal(data.refunds, currency), currency),
   }
 }
 
@@ -555,141 +330,6 @@ export function honorPeriodElapsed(
   if (!since) return false
   const start = Date.parse(since)
   return Number.isFinite(start) && now.getTime() - start > HONOR_PERIOD_MS
-}
-
-// ---- Captures and refunds ------------------------------------------------------------------
-
-/** Captures that hold money (or will): what a later capture or a refund counts on. */
-export function capturedTotal(captures: PaypalCaptureData[], currency: string): BigNumberJS {
-  return new BigNumberJS(
-    sum(captures.filter((c) => c.status !== "DECLINED" && c.status !== "FAILED").map((c) => c.amount), currency)
-  )
-}
-
-/** What a refund may take from each settled capture, oldest first. */
-export function refundableByCapture(data: PaypalSessionData): Array<{ capture_id: string; refundable: BigNumberJS }> {
-  return data.captures
-    .filter((c) => c.status === "COMPLETED" || c.status === "PARTIALLY_REFUNDED" || c.status === "REFUNDED")
-    .map((capture) => {
-      const refunded = data.refunds
-        .filter((r) => r.capture_id === capture.id && r.status !== "FAILED" && r.status !== "CANCELLED")
-        .reduce((acc, r) => acc.plus(r.amount), new BigNumberJS(0))
-      return { capture_id: capture.id, refundable: BigNumberJS.max(new BigNumberJS(capture.amount).minus(refunded), 0) }
-    })
-}
-
-/** Split a refund over the captures that still hold money, oldest first. */
-export function allocateRefund(data: PaypalSessionData, amount: BigNumberJS): Array<{ capture_id: string; amount: BigNumberJS }> {
-  const out: Array<{ capture_id: string; amount: BigNumberJS }> = []
-  let left = amount
-  for (const { capture_id, refundable } of refundableByCapture(data)) {
-    if (left.lte(0)) break
-    if (refundable.lte(0)) continue
-    const take = BigNumberJS.min(left, refundable)
-    out.push({ capture_id, amount: take })
-    left = left.minus(take)
-  }
-  if (left.gt(0)) {
-    throw new PaymentInputError(`PayPal: the captures of order ${data.id} cannot cover a refund of ${amount.toFixed()} ${data.currency_code}`)
-  }
-  return out
-}
-
-// ---- Errors -------------------------------------------------------------------------------
-
-/** PayPal's error code and readable message out of an error body. */
-export function parsePaypalError(status: number, body: unknown): { code?: string; message?: string } {
-  if (!body || typeof body !== "object") {
-    return typeof body === "string" && body.trim() ? { message: body.trim().slice(0, 300) } : {}
-  }
-  const error = body as PaypalErrorBody
-  if (typeof error.error === "string") {
-    // The OAuth endpoint: { error: "invalid_client", error_description: "Client Authentication failed" }
-    return { code: error.error, message: error.error_description ?? error.error }
-  }
-  const detail = error.details?.find((d) => typeof d.issue === "string")
-  return {
-    code: detail?.issue ?? error.name ?? `HTTP_${status}`,
-    message: detail?.description ?? error.message ?? `HTTP ${status}`,
-  }
-}
-
-/**
- * What a PayPal issue means for the merchant, for the few the provider meets in its
- * flows; PayPal's own description otherwise.
- * @see https://developer.paypal.com/api/rest/reference/orders/v2/errors/
- * @see https://developer.paypal.com/docs/api/payments/v2/#errors
- */
-const ISSUE_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
-  ORDER_NOT_APPROVED: "the buyer has not approved the payment at PayPal yet",
-  INSTRUMENT_DECLINED: "PayPal declined the buyer's funding source; the buyer can choose another one at PayPal",
-  REDIRECT_PAYER_FOR_ALTERNATE_FUNDING: "the buyer has to choose another funding source at PayPal",
-  PAYEE_BLOCKED_TRANSACTION: "the merchant's PayPal fraud settings block this payment",
-  MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED: "the buyer tried too many times; the buyer has to start again",
-  PAYER_CANNOT_PAY: "this buyer cannot pay this merchant with PayPal",
-  TRANSACTION_REFUSED: "PayPal refused the transaction",
-  AUTHORIZATION_EXPIRED: "the PayPal authorization expired (after 29 days) and can no longer be captured; the buyer has to pay again",
-  AUTHORIZATION_VOIDED: "the PayPal authorization was voided and can no longer be captured",
-  AUTHORIZATION_DENIED: "PayPal denied the authorization; nothing can be captured",
-  AUTHORIZATION_ALREADY_CAPTURED: "the PayPal authorization is already captured in full",
-  MAX_CAPTURE_AMOUNT_EXCEEDED: "the capture is more than what remains of the PayPal authorization",
-  MAX_CAPTURE_COUNT_EXCEEDED: "PayPal allows no further capture of this authorization",
-  REFUND_AMOUNT_EXCEEDED: "the refund is more than what remains refundable on the PayPal capture",
-  CAPTURE_FULLY_REFUNDED: "the PayPal capture is already refunded in full",
-  REFUND_TIME_LIMIT_EXCEEDED: "PayPal no longer allows refunds of this capture (too old)",
-  PENDING_CAPTURE: "the PayPal capture is still pending and cannot be refunded yet",
-  DECIMALS_NOT_SUPPORTED: "PayPal does not accept decimals in this currency",
-  DECIMAL_PRECISION: "the amount has more decimals than PayPal accepts for this currency",
-  CURRENCY_NOT_SUPPORTED: "PayPal does not accept this currency",
-  PREVIOUSLY_CAPTURED: "the PayPal authorization is already captured and cannot be voided; refund it instead",
-  PREVIOUSLY_VOIDED: "the PayPal authorization is already voided",
-  CANNOT_BE_VOIDED: "PayPal cannot void this authorization",
-  REAUTHORIZATION_NOT_SUPPORTED: "PayPal does not allow reauthorizing this authorization",
-  ORDER_ALREADY_AUTHORIZED: "the PayPal order is already authorized",
-  ORDER_ALREADY_CAPTURED: "the PayPal order is already captured",
-  ORDER_EXPIRED: "the PayPal order expired; the buyer has to start again",
-  PAYEE_ACCOUNT_RESTRICTED: "the merchant's PayPal account is restricted",
-  PERMISSION_DENIED: "the REST app's credentials are not allowed to do this",
-  invalid_client: "PayPal did not accept `clientId` and `clientSecret`",
-})
-
-export function describeIssue(code: string | undefined, fallback: string): string {
-  return (code && ISSUE_MESSAGES[code]) || fallback
-}
-
-/**
- * Declines the buyer can get past by choosing another funding source for the same order at
- * PayPal. PayPal's spec documents them for the order capture (intent capture), not for the
- * authorization.
- * @see https://developer.paypal.com/docs/checkout/standard/customize/handle-funding-failures/
- */
-export const RETRYABLE_DECLINES: readonly string[] = Object.freeze(["INSTRUMENT_DECLINED", "REDIRECT_PAYER_FOR_ALTERNATE_FUNDING"])
-
-/** Refusals that end this order's payment (risk, limits, the payer's or merchant's account). */
-export const FINAL_DECLINES: readonly string[] = Object.freeze([
-  "TRANSACTION_REFUSED",
-  "PAYER_CANNOT_PAY",
-  "PAYEE_BLOCKED_TRANSACTION",
-  "TRANSACTION_BLOCKED_BY_PAYEE",
-  "DECLINED_DUE_TO_RELATED_TXN",
-  "COMPLIANCE_VIOLATION",
-  "MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED",
-  "PAYER_ACCOUNT_LOCKED_OR_CLOSED",
-  "PAYER_ACCOUNT_RESTRICTED",
-  "TRANSACTION_LIMIT_EXCEEDED",
-  "TRANSACTION_RECEIVING_LIMIT_EXCEEDED",
-  "AUTHORIZATION_DENIED",
-])
-
-/**
- * A decline at authorization or capture -> Medusa's status: a status, not a crash.
- * `requires_more` sends the buyer back to PayPal to pick another funding source; `error`
- * ends the payment (the shopper starts again, or pays another way).
- */
-export function declineStatus(issue: string): PaymentSessionStatusType | undefined {
-  if (RETRYABLE_DECLINES.includes(issue)) return PaymentSessionStatus.REQUIRES_MORE
-  if (FINAL_DECLINES.includes(issue)) return PaymentSessionStatus.ERROR
-  return undefined
 }
 
 // ---- Eligibility ----------------------------------------------------------------------------

@@ -1,16 +1,15 @@
 import { baseUrl, parseOptions, requiredString, z } from "../../lib/payments/options"
 import { PaymentConfigError } from "../../lib/payments/errors"
 import { eligibilityOptionsShape } from "../../lib/payments/eligibility"
-import { PAYPAL_CURRENCIES } from "./mapping"
+import { PAYPAL_CURRENCIES } from "./money"
+import type { PaypalEnvironment } from "./types"
 import { pemCertificates, trustAnchorProblem } from "./webhook"
 
 /** PayPal's REST hosts per environment. @see https://developer.paypal.com/api/rest/requests/ */
-export const PAYPAL_API_BASE_URLS = Object.freeze({
+export const PAYPAL_API_BASE_URLS: Readonly<Record<PaypalEnvironment, string>> = Object.freeze({
   sandbox: "https://api-m.sandbox.paypal.com",
   live: "https://api-m.paypal.com",
 })
-
-export type PaypalEnvironment = keyof typeof PAYPAL_API_BASE_URLS
 
 /** An absolute http(s) URL the buyer is sent back to. */
 const redirectUrl = () =>

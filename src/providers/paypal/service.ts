@@ -42,22 +42,14 @@ import { requestedCaptureAmount } from "../../lib/payments/captures"
 import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { formatAmount } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
+import { assertRefundable } from "../../lib/payments/refunds"
 import { deriveKey } from "../../lib/payments/signatures"
+import { rawBodyOf } from "../../lib/payments/webhooks"
 import { PaypalClient, verifyCredentials } from "./client"
+import { declineStatus, describeIssue } from "./errors"
 import {
-  PaypalAuthorization,
-  PaypalCapture,
-  PaypalOrder,
-  PaypalOrderStatus,
-  PaypalRefund,
-  PaypalSessionData,
-  PaypalWebhookEvent,
-  allocateRefund,
   buildAmountPatch,
   buildOrderRequest,
-  capturedTotal,
-  declineStatus,
-  describeIssue,
   honorPeriodElapsed,
   isCapturable,
   mapPaymentStatus,
@@ -65,14 +57,22 @@ import {
   paypalEligibility,
   toAuthorizationData,
   toCaptureData,
-  toPaypalCaptureAmount,
-  toPaypalMoney,
-  toPaypalRefundMoney,
   toRefundData,
   toSessionData,
   withTotals,
 } from "./mapping"
+import { toPaypalCaptureAmount, toPaypalMoney, toPaypalRefundMoney } from "./money"
 import { PaypalOptions, parsePaypalOptions } from "./options"
+import { allocateRefund, capturedTotal, refundableTotal, refundedTotal } from "./refunds"
+import type {
+  PaypalAuthorization,
+  PaypalCapture,
+  PaypalOrder,
+  PaypalOrderStatus,
+  PaypalRefund,
+  PaypalSessionData,
+  PaypalWebhookEvent,
+} from "./types"
 import {
   PaypalTransmission,
   VerifyResult,
@@ -80,7 +80,6 @@ import {
   isFresh,
   isPaypalCertUrl,
   issuerCertificatePem,
-  rawBodyOf,
   transmissionOf,
   verifyWithCertificate,
 } from "./webhook"
@@ -388,22 +387,17 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     const currency = known.currency_code
     // Toward zero: a refund never returns more than was asked.
     const amount = new BigNumberJS(toPaypalRefundMoney(input.amount, currency).value)
-    if (amount.lte(0)) {
-      throw new PaymentInputError("PayPal: a refund amount must be greater than zero")
-    }
-    const captured = refundableTotal(known)
-    const refunded = refundedTotal(known.refunds)
-    if (captured.lte(0)) {
-      throw new PaymentInputError(`PayPal: order ${known.id} has nothing captured to refund`)
-    }
-    if (refunded.plus(amount).gt(captured)) {
-      throw new PaymentInputError(
-        `PayPal: cannot refund ${formatAmount(amount, currency)} of order ${known.id}: only ` +
-          `${formatAmount(BigNumberJS.max(captured.minus(refunded), 0), currency)} of the ${formatAmount(captured, currency)} captured remains`
-      )
-    }
+    const refunded = refundedTotal(known.refunds, currency)
+    assertRefundable({
+      gateway: LABEL,
+      reference: `order ${known.id}`,
+      requested: amount,
+      captured: refundableTotal(known),
+      refunded,
+      format: (value) => formatAmount(value, currency),
+    })
     const data = toSessionData(await this.getOrder(known.id, "look up the PayPal order before refunding"), known)
-    const unrecorded = BigNumberJS.max(refundedTotal(data.refunds).minus(refunded), 0)
+    const unrecorded = BigNumberJS.max(refundedTotal(data.refunds, currency).minus(refunded), 0)
     if (unrecorded.gte(amount)) {
       this.logger_.info?.(
         `PayPal: ${formatAmount(unrecorded, currency)} of order ${data.id} was already refunded at PayPal; recorded without a new refund`
@@ -792,21 +786,6 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       )
     }
   }
-}
-
-/** What the settled captures hold (a pending capture cannot be refunded yet). */
-function refundableTotal(data: PaypalSessionData): BigNumberJS {
-  return capturedTotal(
-    data.captures.filter((c) => c.status !== "PENDING"),
-    data.currency_code
-  )
-}
-
-/** Refunds that did not fail. */
-function refundedTotal(refunds: PaypalSessionData["refunds"]): BigNumberJS {
-  return refunds
-    .filter((r) => r.status !== "FAILED" && r.status !== "CANCELLED")
-    .reduce((total, r) => total.plus(r.amount), new BigNumberJS(0))
 }
 
 function assertPositive(money: { value: string; currency_code: string }): void {

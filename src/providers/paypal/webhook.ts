@@ -12,7 +12,8 @@
  */
 import { X509Certificate, verify as verifySignature } from "node:crypto"
 import tls from "node:tls"
-import type { PaypalEnvironment } from "./options"
+import { headerValue } from "../../lib/payments/webhooks"
+import type { PaypalEnvironment } from "./types"
 
 export interface PaypalTransmission {
   id: string
@@ -379,21 +380,4 @@ function quotedName(distinguishedName: string): string {
     .filter((rdn) => rdn.startsWith("CN="))
     .pop()
   return JSON.stringify((cn ? cn.slice(3) : distinguishedName.replace(/\n/g, ", ")).slice(0, 80))
-}
-
-export function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-  if (!headers) return undefined
-  const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]
-  const value = Array.isArray(found) ? found[0] : found
-  return typeof value === "string" && value.trim() ? value.trim() : undefined
-}
-
-/** The raw body as Medusa's webhook route hands it over (a Buffer, or its JSON form). */
-export function rawBodyOf(raw: unknown): Buffer | undefined {
-  if (Buffer.isBuffer(raw)) return raw
-  if (typeof raw === "string") return Buffer.from(raw, "utf8")
-  if (raw && typeof raw === "object" && (raw as { type?: string }).type === "Buffer" && Array.isArray((raw as { data?: unknown }).data)) {
-    return Buffer.from((raw as { data: number[] }).data)
-  }
-  return undefined
 }

@@ -128,6 +128,11 @@ export function toStripeCurrency(currency: string): string {
   return normalizeCurrency(currency).toLowerCase()
 }
 
+/** Stripe's wire objects the provider reads, by the collection's names. */
+export type StripePaymentIntent = Stripe.PaymentIntent
+export type StripeIntentStatus = Stripe.PaymentIntent.Status
+export type StripeEvent = Stripe.Event
+
 /**
  * What the collection keeps in the payment session's `data`. It reaches the storefront,
  * so it holds ids, amounts and the client secret the storefront confirms with; never
@@ -339,6 +344,29 @@ export function buildCustomerParams(customer: PaymentCustomerDTO): Stripe.Custom
       postal_code: address.postal_code ?? undefined,
       country: address.country_code ? address.country_code.toUpperCase() : undefined,
     }
+  }
+  return params
+}
+
+/**
+ * The SetupIntent that saves a card: the methods the storefront names, or Stripe's
+ * automatic ones when the store uses them; `off_session` unless the storefront asks for
+ * `on_session`.
+ */
+export function buildSetupIntentCreate(
+  customer: string,
+  data: Record<string, unknown> | undefined,
+  options: Pick<StripeOptions, "automaticPaymentMethods">
+): Stripe.SetupIntentCreateParams {
+  const types = data?.payment_method_types
+  const params: Stripe.SetupIntentCreateParams = {
+    customer,
+    usage: data?.usage === "on_session" ? "on_session" : "off_session",
+  }
+  if (Array.isArray(types) && types.every((t) => typeof t === "string")) {
+    params.allowed_payment_method_types = types as string[]
+  } else if (options.automaticPaymentMethods) {
+    params.automatic_payment_methods = { enabled: true }
   }
   return params
 }

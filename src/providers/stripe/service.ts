@@ -1,4 +1,3 @@
-import Stripe from "stripe"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
@@ -39,21 +38,23 @@ import type {
 } from "@medusajs/framework/types"
 import { randomUUID } from "node:crypto"
 import { AbstractPaymentProvider, PaymentActions } from "@medusajs/framework/utils"
-import {
-  GatewayRejectedError,
-  GatewayUnavailableError,
-  PaymentInputError,
-  isPlaceholderCredential,
-} from "../../lib/payments/errors"
+import { GatewayRejectedError, PaymentInputError } from "../../lib/payments/errors"
 import { redactText } from "../../lib/payments/redact"
 import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
+import { assertRefundable } from "../../lib/payments/refunds"
+import { headerValue, rawBodyOf } from "../../lib/payments/webhooks"
+import { StripeClient, unexpectedStateIntent } from "./client"
 import {
   IntentStatusInput,
+  StripeEvent,
+  StripeIntentStatus,
+  StripePaymentIntent,
   StripeSessionData,
   buildCustomerParams,
   buildIntentCreate,
+  buildSetupIntentCreate,
   formatStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
@@ -66,11 +67,12 @@ import {
   toStripeRefundAmount,
 } from "./mapping"
 import { StripeOptions, parseStripeOptions } from "./options"
+import { verifyStripeEvent } from "./webhook"
 
 type Cradle = Record<string, unknown> & { logger?: Logger }
 
 /** Intent states in which Stripe accepts an amount change. */
-const UPDATABLE = new Set<Stripe.PaymentIntent.Status>([
+const UPDATABLE = new Set<StripeIntentStatus>([
   "requires_payment_method",
   "requires_confirmation",
   "requires_action",
@@ -98,7 +100,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
 
   protected readonly options_: StripeOptions
   protected readonly eligibility_: ProviderEligibility
-  protected readonly stripe_: Stripe
+  protected readonly client_: StripeClient
   protected readonly logger_: Logger | Console
 
   constructor(cradle: Cradle, options: Record<string, unknown>) {
@@ -107,7 +109,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     this.options_ = parsed
     this.eligibility_ = stripeEligibility(parsed, StripeProviderService.eligibilityLabel)
     this.logger_ = cradle.logger ?? console
-    this.stripe_ = createStripeClient(parsed)
+    this.client_ = new StripeClient(parsed, this.logger_)
   }
 
   // ---- Medusa lifecycle, in the interface's order -------------------------------------
@@ -129,8 +131,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       },
       this.options_
     )
-    const intent = await this.call("create the payment", () =>
-      this.stripe_.paymentIntents.create(params, {
+    const intent = await this.client_.call("create the payment", (stripe) =>
+      stripe.paymentIntents.create(params, {
         idempotencyKey: input.context?.idempotency_key ?? deriveKey("stripe:initiate", sessionId),
       })
     )
@@ -161,8 +163,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     // instead of applying twice, while a later update to a previous amount is a new request.
     const key =
       deriveKey("stripe:update", input.context?.idempotency_key ?? "", data.session_id, data.id, seq, amount, currency)
-    const intent = await this.call("change the payment amount", () =>
-      this.stripe_.paymentIntents.update(data.id, { amount, currency }, { idempotencyKey: key })
+    const intent = await this.client_.call("change the payment amount", (stripe) =>
+      stripe.paymentIntents.update(data.id, { amount, currency }, { idempotencyKey: key })
     )
     return { status: this.statusOf(intent), data: toSessionData(intent, { ...data, update_seq: seq }) }
   }
@@ -229,10 +231,10 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     }
     const asked = requested ?? capturable
     const key = input.context?.idempotency_key ?? deriveKey("stripe:capture", data.id)
-    let intent: Stripe.PaymentIntent
+    let intent: StripePaymentIntent
     try {
-      intent = await this.call("capture the payment", () =>
-        this.stripe_.paymentIntents.capture(
+      intent = await this.client_.call("capture the payment", (stripe) =>
+        stripe.paymentIntents.capture(
           data.id,
           requested !== undefined && requested < capturable ? { amount_to_capture: requested } : {},
           { idempotencyKey: key }
@@ -267,24 +269,17 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     const data = this.sessionData(input.data)
     // Toward zero: a refund never returns more than was asked.
     const amount = toStripeRefundAmount(input.amount, data.currency)
-    if (amount <= 0) {
-      throw new PaymentInputError("Stripe: a refund amount must be greater than zero")
-    }
-    const captured = data.amount_received ?? 0
     const refunded = data.amount_refunded ?? 0
-    if (captured <= 0) {
-      throw new PaymentInputError(`Stripe: payment ${data.id} has nothing captured to refund`)
-    }
-    if (refunded + amount > captured) {
-      const currency = data.currency
-      throw new PaymentInputError(
-        `Stripe: cannot refund ${formatStripeAmount(amount, currency)} of payment ${data.id}: ` +
-          `only ${formatStripeAmount(captured - refunded, currency)} of the ` +
-          `${formatStripeAmount(captured, currency)} captured remains`
-      )
-    }
-    const refund = await this.call("refund the payment", () =>
-      this.stripe_.refunds.create(
+    assertRefundable({
+      gateway: "Stripe",
+      reference: `payment ${data.id}`,
+      requested: amount,
+      captured: data.amount_received ?? 0,
+      refunded,
+      format: (minor) => formatStripeAmount(minor.toNumber(), data.currency),
+    })
+    const refund = await this.client_.call("refund the payment", (stripe) =>
+      stripe.refunds.create(
         { payment_intent: data.id, amount, metadata: data.session_id ? { session_id: data.session_id } : undefined },
         { idempotencyKey: input.context?.idempotency_key ?? deriveKey("stripe:refund", data.id, refunded, amount) }
       ),
@@ -341,12 +336,11 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       this.logger_.warn("Stripe: a webhook arrived but `webhookSecret` is not configured; it was ignored")
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    const signature = headerValue(payload.headers, "stripe-signature")
-    let event: Stripe.Event
+    let event: StripeEvent
     try {
-      event = this.stripe_.webhooks.constructEvent(
-        rawBody(payload.rawData),
-        signature ?? "",
+      event = verifyStripeEvent(
+        rawBodyOf(payload.rawData) ?? "",
+        headerValue(payload.headers, "stripe-signature"),
         secret,
         this.options_.webhookToleranceSeconds
       )
@@ -370,8 +364,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       throw new PaymentInputError("Stripe: a customer is needed to create an account holder")
     }
     const params = buildCustomerParams(customer)
-    const created = await this.call("create the customer", () =>
-      this.stripe_.customers.create(params, {
+    const created = await this.client_.call("create the customer", (stripe) =>
+      stripe.customers.create(params, {
         // Not Medusa's key (the customer id) alone: Stripe refuses a key reused with other
         // parameters, so a retry after the customer's details changed must be a new key,
         // while the same request retried replays.
@@ -391,8 +385,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       return { data: { id } }
     }
     const params = buildCustomerParams(customer)
-    await this.call("update the customer", () =>
-      this.stripe_.customers.update(id, params, {
+    await this.client_.call("update the customer", (stripe) =>
+      stripe.customers.update(id, params, {
         idempotencyKey: deriveKey("stripe:customer-update", input.context.idempotency_key ?? "", id, JSON.stringify(params)),
       })
     )
@@ -405,8 +399,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       throw new PaymentInputError("Stripe: the account holder has no Stripe customer id")
     }
     try {
-      await this.call("delete the customer", () =>
-        this.stripe_.customers.del(id, {}, { idempotencyKey: deriveKey("stripe:customer-delete", id) })
+      await this.client_.call("delete the customer", (stripe) =>
+        stripe.customers.del(id, {}, { idempotencyKey: deriveKey("stripe:customer-delete", id) })
       )
     } catch (error) {
       // Deleting what is already gone is done.
@@ -418,7 +412,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   }
 
   async retrieveAccountHolder(input: RetrieveAccountHolderInput): Promise<RetrieveAccountHolderOutput> {
-    const customer = await this.call("retrieve the customer", () => this.stripe_.customers.retrieve(input.id))
+    const customer = await this.client_.call("retrieve the customer", (stripe) => stripe.customers.retrieve(input.id))
     return { id: customer.id, data: { id: customer.id, deleted: "deleted" in customer && !!customer.deleted } }
   }
 
@@ -427,8 +421,8 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (!customer) {
       return []
     }
-    const methods = await this.call("list saved payment methods", () =>
-      this.stripe_.customers.listPaymentMethods(customer, { limit: 100 })
+    const methods = await this.client_.call("list saved payment methods", (stripe) =>
+      stripe.customers.listPaymentMethods(customer, { limit: 100 })
     )
     return methods.data.map((method) => ({ id: method.id, data: toSavedMethodData(method) }))
   }
@@ -442,18 +436,9 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     if (!customer) {
       throw new PaymentInputError("Stripe: saving a payment method needs the customer's account holder")
     }
-    const types = input.data?.payment_method_types
-    const params: Stripe.SetupIntentCreateParams = {
-      customer,
-      usage: input.data?.usage === "on_session" ? "on_session" : "off_session",
-    }
-    if (Array.isArray(types) && types.every((t) => typeof t === "string")) {
-      params.allowed_payment_method_types = types as string[]
-    } else if (this.options_.automaticPaymentMethods) {
-      params.automatic_payment_methods = { enabled: true }
-    }
-    const setup = await this.call("start saving the payment method", () =>
-      this.stripe_.setupIntents.create(params, {
+    const params = buildSetupIntentCreate(customer, input.data, this.options_)
+    const setup = await this.client_.call("start saving the payment method", (stripe) =>
+      stripe.setupIntents.create(params, {
         // Medusa passes no key here and nothing in the input is unique to this request; a
         // SetupIntent moves no money, so a fresh key per call (reused by the SDK's own
         // retries) is enough.
@@ -470,85 +455,27 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     }
     const owner = stringField(input.context?.account_holder?.data, "id")
     if (owner) {
-      const method = await this.call("retrieve the payment method", () => this.stripe_.paymentMethods.retrieve(id))
+      const method = await this.client_.call("retrieve the payment method", (stripe) => stripe.paymentMethods.retrieve(id))
       const customer = typeof method.customer === "string" ? method.customer : method.customer?.id
       if (customer !== owner) {
         throw new PaymentInputError(`Stripe: payment method ${id} does not belong to this customer`)
       }
     }
-    await this.call("delete the payment method", () =>
-      this.stripe_.paymentMethods.detach(id, {}, { idempotencyKey: deriveKey("stripe:detach", id) })
+    await this.client_.call("delete the payment method", (stripe) =>
+      stripe.paymentMethods.detach(id, {}, { idempotencyKey: deriveKey("stripe:detach", id) })
     )
     return {}
   }
 
   // ---- Helpers ---------------------------------------------------------------------------
 
-  /**
-   * The single choke point for Stripe calls: every error leaves here typed and scrubbed.
-   * `movesMoney` marks the calls whose outcome is unknown when Stripe cannot be reached:
-   * only the capture and the refund, since the storefront confirms intents with Stripe.js
-   * and the server never charges by itself.
-   */
-  protected async call<T>(operation: string, request: () => Promise<T>, { movesMoney = false } = {}): Promise<T> {
+  protected async retrieveIntent(id: string): Promise<StripePaymentIntent> {
+    return this.client_.call("look up the payment", (stripe) => stripe.paymentIntents.retrieve(id))
+  }
+
+  protected async cancelIntent(id: string, idempotencyKey: string, operation: string): Promise<StripePaymentIntent> {
     try {
-      return await request()
-    } catch (error) {
-      throw this.translateError(operation, error, movesMoney)
-    }
-  }
-
-  protected translateError(operation: string, error: unknown, movesMoney = false): Error {
-    if (!(error instanceof Stripe.errors.StripeError)) {
-      return error instanceof Error ? error : new Error(String(error))
-    }
-    const details = {
-      gateway: "Stripe",
-      operation,
-      code: error.code ?? error.decline_code ?? undefined,
-      status: error.statusCode,
-      requestId: error.requestId,
-    }
-    const message = error.message || error.type
-    this.logger_.warn(
-      `Stripe: could not ${operation}: ${redactText(message)}` +
-        (error.requestId ? ` (request ${error.requestId})` : "")
-    )
-    if (
-      error instanceof Stripe.errors.StripeConnectionError ||
-      error instanceof Stripe.errors.StripeAPIError ||
-      error instanceof Stripe.errors.StripeRateLimitError ||
-      (error.statusCode !== undefined && error.statusCode >= 500)
-    ) {
-      const wrapped = new GatewayUnavailableError(details, message, { indeterminate: movesMoney, hint: this.placeholderHint() })
-      Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
-      return wrapped
-    }
-    if (error instanceof Stripe.errors.StripeAuthenticationError) {
-      return new GatewayRejectedError(
-        details,
-        `the API key was not accepted; check the \`apiKey\` option${this.placeholderHint() ? ` (${this.placeholderHint()})` : ""}`
-      )
-    }
-    const wrapped = new GatewayRejectedError(details, message)
-    Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
-    return wrapped
-  }
-
-  /** Said when Stripe cannot be reached or refuses the key and the key is the demo's stand-in. */
-  protected placeholderHint(): string | undefined {
-    return isPlaceholderCredential(this.options_.apiKey)
-      ? "Stripe is registered with the demo's placeholder key; put a sandbox key in .env (STRIPE_API_KEY) to take payments"
-      : undefined
-  }
-
-  protected async retrieveIntent(id: string): Promise<Stripe.PaymentIntent> {
-    return this.call("look up the payment", () => this.stripe_.paymentIntents.retrieve(id))
-  }
-
-  protected async cancelIntent(id: string, idempotencyKey: string, operation: string): Promise<Stripe.PaymentIntent> {
-    try {
-      return await this.call(operation, () => this.stripe_.paymentIntents.cancel(id, {}, { idempotencyKey }))
+      return await this.client_.call(operation, (stripe) => stripe.paymentIntents.cancel(id, {}, { idempotencyKey }))
     } catch (error) {
       // Canceled or captured already: report the intent as it is rather than fail.
       const current = unexpectedStateIntent(error)
@@ -585,7 +512,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     return {
       ...(data as Partial<StripeSessionData>),
       id: data.id,
-      status: (data.status as Stripe.PaymentIntent.Status) ?? "requires_payment_method",
+      status: (data.status as StripeIntentStatus) ?? "requires_payment_method",
       amount: Number(data.amount ?? 0),
       amount_capturable: Number(data.amount_capturable ?? 0),
       amount_received: Number(data.amount_received ?? 0),
@@ -597,7 +524,7 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   }
 
   /** An intent whose metadata names another session is not this session's payment. */
-  protected assertSameSession(intent: Stripe.PaymentIntent, data: StripeSessionData): void {
+  protected assertSameSession(intent: StripePaymentIntent, data: StripeSessionData): void {
     const expected = data.session_id
     const actual = intent.metadata?.session_id
     if (expected && actual && expected !== actual) {
@@ -612,58 +539,14 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   }
 }
 
-export function createStripeClient(options: StripeOptions): Stripe {
-  const config: Stripe.StripeConfig = {
-    maxNetworkRetries: options.maxNetworkRetries,
-    timeout: options.timeoutMs,
-    telemetry: false,
-    appInfo: { name: "medusa-payments-collection", url: "https://github.com/medusajs/medusa" },
-  }
-  if (options.apiVersion) {
-    config.apiVersion = options.apiVersion as Stripe.StripeConfig["apiVersion"]
-  }
-  if (options.apiBaseUrl) {
-    const url = new URL(options.apiBaseUrl)
-    config.host = url.hostname
-    config.protocol = url.protocol === "http:" ? "http" : "https"
-    config.port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443
-  }
-  return new Stripe(options.apiKey, config)
-}
-
 /** What Medusa recorded as captured; a session from before this was tracked counts all Stripe received. */
 function recordedCapture(data: StripeSessionData): number {
   return data.amount_captured_recorded ?? data.amount_received
 }
 
-function unexpectedStateIntent(error: unknown): Stripe.PaymentIntent | undefined {
-  const stripe = (error as { stripe?: { payment_intent?: Stripe.PaymentIntent; code?: string } } | undefined)?.stripe
-  if (stripe?.code === "payment_intent_unexpected_state" && stripe.payment_intent) {
-    return stripe.payment_intent
-  }
-  return undefined
-}
-
 function stringField(source: Record<string, unknown> | undefined | null, key: string): string | undefined {
   const value = source?.[key]
   return typeof value === "string" && value.length > 0 ? value : undefined
-}
-
-function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-  if (!headers) return undefined
-  const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]
-  if (Array.isArray(found)) return typeof found[0] === "string" ? found[0] : undefined
-  return typeof found === "string" ? found : undefined
-}
-
-function rawBody(raw: unknown): string | Buffer {
-  if (Buffer.isBuffer(raw) || typeof raw === "string") {
-    return raw
-  }
-  if (raw && typeof raw === "object" && (raw as { type?: string }).type === "Buffer") {
-    return Buffer.from((raw as { data: number[] }).data)
-  }
-  return ""
 }
 
 function messageOf(error: unknown): string {

@@ -53,7 +53,7 @@ describe("offline declarations", () => {
     expect(registered.map((r) => r.providerId)).toEqual(["pp_cod_offline"])
     expect(registrations).toEqual([
       {
-        resolve: "./src/providers/offline/cod",
+        resolve: "medusa-payments-collection/providers/offline/cod",
         id: "offline",
         options: { cod: { fee: { EUR: "2.50" }, instructions: undefined, maxAmount: { EUR: "500" }, allowedCountries: ["DE", "AT"] } },
       },
@@ -71,7 +71,7 @@ describe("offline declarations", () => {
       BANK_TRANSFER_MIN_AMOUNT: "GBP:10",
     })
     const { registrations } = register()
-    expect(registrations.map((r) => r.resolve)).toEqual(["./src/providers/offline/bank-transfer"])
+    expect(registrations.map((r) => r.resolve)).toEqual(["medusa-payments-collection/providers/offline/bank-transfer"])
     expect(() => BankTransferProviderService.validateOptions(registrations[0].options)).not.toThrow()
   })
 

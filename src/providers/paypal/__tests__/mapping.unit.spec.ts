@@ -1,23 +1,18 @@
 import BigNumberJS from "bignumber.js"
+import { declineStatus, describeIssue, parsePaypalError } from "../errors"
 import {
-  PaypalSessionData,
-  allocateRefund,
   buildAmountPatch,
   buildOrderRequest,
-  declineStatus,
-  describeIssue,
-  fromPaypalMoney,
   honorPeriodElapsed,
   mapAuthorizationStatus,
   mapPaymentStatus,
   mapWebhookEvent,
   paypalEligibilityRules,
-  parsePaypalError,
-  toPaypalCaptureAmount,
-  toPaypalMoney,
-  toPaypalRefundMoney,
   toSessionData,
 } from "../mapping"
+import { fromPaypalMoney, toPaypalCaptureAmount, toPaypalMoney, toPaypalRefundMoney } from "../money"
+import { allocateRefund } from "../refunds"
+import type { PaypalSessionData } from "../types"
 import { parsePaypalOptions } from "../options"
 
 const options = parsePaypalOptions({ clientId: "test-client-id", clientSecret: "test-client-secret" })

@@ -1,0 +1,162 @@
+/**
+ * PayPal's wire types (Orders v2, Payments v2, webhooks: the fields the collection reads)
+ * and the shape of what the collection keeps in the payment session's `data`. Types only.
+ */
+
+/** PayPal's two environments; each has its own REST host, credentials and webhook certificates. */
+export type PaypalEnvironment = "sandbox" | "live"
+
+// ---- Wire types -----------------------------------------------------------------------------
+
+/** PayPal's amount object: an ISO code and a decimal string in PayPal's precision. */
+export interface PaypalMoney {
+  currency_code: string
+  value: string
+}
+
+export type PaypalIntent = "AUTHORIZE" | "CAPTURE"
+export type PaypalOrderStatus = "CREATED" | "SAVED" | "APPROVED" | "VOIDED" | "COMPLETED" | "PAYER_ACTION_REQUIRED"
+export type PaypalAuthorizationStatus = "CREATED" | "CAPTURED" | "DENIED" | "PARTIALLY_CAPTURED" | "VOIDED" | "PENDING"
+export type PaypalCaptureStatus = "COMPLETED" | "DECLINED" | "PARTIALLY_REFUNDED" | "PENDING" | "REFUNDED" | "FAILED"
+export type PaypalRefundStatus = "CANCELLED" | "FAILED" | "PENDING" | "COMPLETED"
+
+export interface PaypalLink {
+  href: string
+  rel: string
+  method?: string
+}
+
+export interface PaypalAuthorization {
+  id: string
+  status: PaypalAuthorizationStatus
+  status_details?: { reason?: string }
+  amount?: PaypalMoney
+  custom_id?: string
+  create_time?: string
+  expiration_time?: string
+  links?: PaypalLink[]
+}
+
+export interface PaypalCapture {
+  id: string
+  status: PaypalCaptureStatus
+  status_details?: { reason?: string }
+  amount?: PaypalMoney
+  custom_id?: string
+  final_capture?: boolean
+  create_time?: string
+  links?: PaypalLink[]
+}
+
+export interface PaypalRefund {
+  id: string
+  status: PaypalRefundStatus
+  status_details?: { reason?: string }
+  amount?: PaypalMoney
+  custom_id?: string
+  create_time?: string
+  links?: PaypalLink[]
+}
+
+export interface PaypalPurchaseUnit {
+  reference_id?: string
+  custom_id?: string
+  amount?: PaypalMoney
+  payments?: {
+    authorizations?: PaypalAuthorization[]
+    captures?: PaypalCapture[]
+    refunds?: PaypalRefund[]
+  }
+}
+
+export interface PaypalOrder {
+  id: string
+  status: PaypalOrderStatus
+  intent?: PaypalIntent
+  purchase_units?: PaypalPurchaseUnit[]
+  links?: PaypalLink[]
+  create_time?: string
+}
+
+export interface PaypalWebhookEvent {
+  id: string
+  event_type: string
+  resource_type?: string
+  resource?: Record<string, unknown>
+  create_time?: string
+}
+
+/** PayPal's error body (REST APIs) or the OAuth endpoint's. */
+export interface PaypalErrorBody {
+  name?: string
+  message?: string
+  debug_id?: string
+  details?: Array<{ issue?: string; description?: string; field?: string }>
+  error?: string
+  error_description?: string
+}
+
+// ---- Session data ---------------------------------------------------------------------------
+
+export interface PaypalAuthorizationData {
+  id: string
+  status: PaypalAuthorizationStatus
+  /** Decimal string in PayPal's precision. */
+  amount: string
+  /** When this store authorized (or reauthorized): the start of PayPal's honor period. */
+  authorized_at: string | null
+  /** PayPal's create_time of the authorization. */
+  created_at: string | null
+  expiration_time: string | null
+  /** The authorization this one replaced after the honor period. */
+  reauthorized_from: string | null
+}
+
+export interface PaypalCaptureData {
+  id: string
+  status: PaypalCaptureStatus
+  amount: string
+  final_capture: boolean
+}
+
+export interface PaypalRefundData {
+  id: string
+  capture_id: string | null
+  status: PaypalRefundStatus
+  amount: string
+}
+
+/**
+ * What the collection keeps in the payment session's `data`. It reaches the storefront, so
+ * it holds the order id (for the JS SDK buttons), the approval link (for a redirect),
+ * amounts and states; never the payer's name, e-mail or address.
+ */
+export interface PaypalSessionData extends Record<string, unknown> {
+  /** PayPal order id. */
+  id: string
+  status: PaypalOrderStatus
+  intent: PaypalIntent
+  /** The order amount, a decimal string in PayPal's precision ("120.00", "1500"). */
+  amount: string
+  currency_code: string
+  /** Where to send the buyer to approve (redirect flow). */
+  approve_url: string | null
+  /** The Medusa payment session the order belongs to (PayPal's `custom_id`). */
+  session_id: string | null
+  /** The authorization the store captures from (intent authorize). */
+  authorization: PaypalAuthorizationData | null
+  captures: PaypalCaptureData[]
+  refunds: PaypalRefundData[]
+  /** Sum of completed and pending captures. */
+  amount_captured: string
+  /** Sum of refunds that did not fail. */
+  amount_refunded: string
+  /** Why PayPal declined the last authorization or capture, without personal data. */
+  decline: { issue: string; description: string | null } | null
+  /** Canceled before any money was reserved: nothing to void at PayPal. */
+  canceled: boolean
+  /** Declines so far; each new attempt gets its own PayPal-Request-Id. */
+  declined_attempts: number
+  /** Bumped on every amount change; part of the derived PayPal-Request-Id. */
+  update_seq: number
+}
