@@ -34,7 +34,6 @@ import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@
 import BigNumberJS from "bignumber.js"
 import {
   GatewayRejectedError,
-  GatewayUnavailableError,
   NotSupportedError,
   PaymentInputError,
 } from "../../lib/payments/errors"
@@ -73,16 +72,8 @@ import type {
   PaypalSessionData,
   PaypalWebhookEvent,
 } from "./types"
-import {
-  PaypalTransmission,
-  VerifyResult,
-  isCaIssuerUrl,
-  isFresh,
-  isPaypalCertUrl,
-  issuerCertificatePem,
-  transmissionOf,
-  verifyWithCertificate,
-} from "./webhook"
+import { PaypalNotificationVerifier } from "./verifier"
+import { isFresh, transmissionOf } from "./webhook"
 
 type Cradle = Record<string, unknown> & { logger?: Logger }
 
@@ -94,11 +85,6 @@ const AMOUNT_EDITABLE = new Set<PaypalOrderStatus>(["CREATED", "PAYER_ACTION_REQ
 /** Order states in which the buyer has not approved yet. */
 const AWAITING_BUYER = new Set<PaypalOrderStatus>(["CREATED", "PAYER_ACTION_REQUIRED", "SAVED"])
 
-/** How long a downloaded webhook certificate is reused at most. */
-const CERTIFICATE_TTL_MS = 24 * 60 * 60 * 1000
-
-/** Issuer certificates downloaded for one notification at most (a chain has one or two intermediates). */
-const MAX_ISSUER_DOWNLOADS = 2
 
 /**
  * PayPal Checkout (Orders v2) for Medusa: the storefront shows PayPal's buttons with the
@@ -132,7 +118,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
   protected readonly options_: PaypalOptions
   protected readonly logger_: Logger | Console
   protected readonly client_: PaypalClient
-  private readonly certificates_ = new Map<string, { pem: string; until: number }>()
+  protected readonly verifier_: PaypalNotificationVerifier
 
   constructor(cradle: Cradle, options: Record<string, unknown>) {
     const parsed = parsePaypalOptions(options)
@@ -140,6 +126,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     this.options_ = parsed
     this.logger_ = cradle.logger ?? console
     this.client_ = new PaypalClient(parsed, this.logger_)
+    this.verifier_ = new PaypalNotificationVerifier(parsed, this.client_)
   }
 
   // ---- Medusa lifecycle, in the interface's order -------------------------------------
@@ -505,10 +492,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     if (!isFresh(transmission.time, this.options_.webhookToleranceSeconds, new Date())) {
       return ignored(`its transmission time ${JSON.stringify(transmission.time.slice(0, 40))} is outside the ${this.options_.webhookToleranceSeconds}s tolerance`)
     }
-    const verified =
-      this.options_.webhookVerification === "api"
-        ? await this.verifyWithPaypal(transmission, webhookId, raw)
-        : await this.verifyLocally(transmission, webhookId, raw)
+    const verified = await this.verifier_.verify(transmission, webhookId, raw)
     if (!verified.ok) {
       return ignored(`its signature did not verify: ${verified.reason}`)
     }
@@ -635,111 +619,6 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
       : new BigNumberJS(data.amount)
     const amount = toPaypalCaptureAmount(requested, data.currency_code, whole)
     return amount.gt(0) ? amount : undefined
-  }
-
-  protected async verifyLocally(transmission: PaypalTransmission, webhookId: string, raw: Buffer): Promise<VerifyResult> {
-    if (!isPaypalCertUrl(transmission.certUrl, this.options_.environment)) {
-      return { ok: false, reason: `the certificate URL is not one of PayPal's ${this.options_.environment} certificate URLs` }
-    }
-    let pem: string
-    try {
-      pem = await this.certificate(transmission.certUrl)
-    } catch (error) {
-      if (error instanceof GatewayUnavailableError) {
-        // Not a verdict on the notification: fail this delivery so the event bus retries it.
-        throw error
-      }
-      return { ok: false, reason: `its certificate could not be fetched from PayPal (${redactText((error as Error).message)})` }
-    }
-    // The trust anchors: Node's bundled Mozilla roots unless a test configured its own.
-    const roots = this.options_.webhookCertificateRoots
-    let served = pem
-    for (let fetched = 0; ; fetched++) {
-      const result = verifyWithCertificate(transmission, webhookId, raw, served, this.options_.environment, new Date(), roots)
-      if (result.ok || !result.issuerUrl) {
-        return result.ok ? result : { ok: false, reason: result.reason }
-      }
-      // The certificate URL served no (or not every) intermediate: fetch the missing issuer
-      // from where the certificate says it is, as a TLS client does (RFC 5280 4.2.2.1). It
-      // counts only if it chains to a trusted root, like anything served.
-      if (fetched >= MAX_ISSUER_DOWNLOADS || !isCaIssuerUrl(result.issuerUrl)) {
-        return { ok: false, reason: `${result.reason} (its issuer's address is not one the provider downloads from)` }
-      }
-      let issuer: string | undefined
-      try {
-        issuer = await this.issuerCertificate(result.issuerUrl)
-      } catch (error) {
-        if (error instanceof GatewayUnavailableError) throw error
-        return { ok: false, reason: `${result.reason}, and its issuer could not be downloaded (${redactText((error as Error).message)})` }
-      }
-      if (!issuer) {
-        return { ok: false, reason: `${result.reason}, and what its issuer's address served is not a certificate` }
-      }
-      served = `${served.trimEnd()}\n${issuer}`
-    }
-  }
-
-  /** The issuer certificate at a "CA Issuers" URL, as PEM (cached like the signing certificate). */
-  private async issuerCertificate(url: string): Promise<string | undefined> {
-    const cached = this.certificates_.get(url)
-    if (cached && Date.now() < cached.until) {
-      return cached.pem
-    }
-    const pem = issuerCertificatePem(await this.client_.downloadIssuerCertificate(url))
-    if (pem) this.certificates_.set(url, { pem, until: Date.now() + CERTIFICATE_TTL_MS })
-    return pem
-  }
-
-  private async certificate(url: string): Promise<string> {
-    const cached = this.certificates_.get(url)
-    if (cached && Date.now() < cached.until) {
-      return cached.pem
-    }
-    const pem = await this.client_.downloadCertificate(url)
-    this.certificates_.set(url, { pem, until: Date.now() + CERTIFICATE_TTL_MS })
-    return pem
-  }
-
-  /**
-   * PayPal's verify-webhook-signature endpoint. The event is sent as the exact bytes that
-   * arrived: PayPal checks the signature over them, and a re-serialised body would not match.
-   */
-  protected async verifyWithPaypal(transmission: PaypalTransmission, webhookId: string, raw: Buffer): Promise<VerifyResult> {
-    const text = raw.toString("utf8")
-    try {
-      JSON.parse(text)
-    } catch {
-      return { ok: false, reason: "the body is not JSON" }
-    }
-    const fields = {
-      auth_algo: transmission.authAlgo,
-      cert_url: transmission.certUrl,
-      transmission_id: transmission.id,
-      transmission_sig: transmission.signature,
-      transmission_time: transmission.time,
-      webhook_id: webhookId,
-    }
-    const body = `${JSON.stringify(fields).slice(0, -1)},"webhook_event":${text}}`
-    try {
-      const { body: answer } = await this.client_.request<{ verification_status?: string }>({
-        method: "POST",
-        path: "/v1/notifications/verify-webhook-signature",
-        operation: "verify the notification",
-        headers: { "content-type": "application/json" },
-        body,
-        movesMoney: false,
-        // Verifying moves nothing; the key lets an outage be retried.
-        idempotencyKey: deriveKey("paypal:verify", transmission.id),
-      })
-      return answer?.verification_status === "SUCCESS"
-        ? { ok: true }
-        : { ok: false, reason: `PayPal answered ${JSON.stringify(answer?.verification_status ?? null)}` }
-    } catch (error) {
-      if (error instanceof GatewayRejectedError) {
-        return { ok: false, reason: `PayPal refused to verify it (${error.details.code ?? error.details.status})` }
-      }
-      throw error
-    }
   }
 
   protected statusOf(data: PaypalSessionData) {
