@@ -217,5 +217,89 @@ medusaIntegrationTestRunner({
         expect(await paymentStatus(cartId)).toEqual(expect.objectContaining({ status: "refunded", ...money("100.00", "8.00", "8.00") }))
       })
     })
+
+    describe("the admin's view (the widget's routes)", () => {
+      const placed = async (provider: string, quantity = 1) => {
+        const { cartId, session } = await cartWithSession(http, store, provider, { country: "de", quantity })
+        const { data: completed } = await http.post(`/store/carts/${cartId}/complete`, {}, store.store)
+        expect(completed.type).toBe("order")
+        const order = await orderOfCart(getContainer(), cartId)
+        return { orderId: String(order.id), paymentId: String(order.payment_collections[0].payments[0].id), session }
+      }
+
+      it("records a bank transfer that arrives as 8 EUR then 92 EUR, which Medusa's capture dialog cannot", async () => {
+        const { orderId, paymentId, session } = await placed(BANK_TRANSFER)
+        const reference = String((session.data.instructions as Record<string, unknown>).reference)
+
+        const { data: view } = await http.get(`/admin/payments-collection/orders/${orderId}`, store.admin)
+        expect(view.payments).toEqual([
+          expect.objectContaining({
+            payment_id: paymentId,
+            provider_id: BANK_TRANSFER,
+            label: "Bank transfer",
+            gateway: "offline",
+            reference: { label: "Payment reference", value: reference },
+            medusa: expect.objectContaining({ status: "authorized", amount: "100", captured: "0", refunded: "0" }),
+            capturable: "100",
+            can_check: false,
+            events: [],
+            disputes: [],
+          }),
+        ])
+        // What the admin API gives the widget carries none of the transfer instructions' bank details.
+        expect(JSON.stringify(view)).not.toContain("DE89370400440532013000")
+
+        const first = await http.post(`/admin/payments-collection/payments/${paymentId}/receipts`, { amount: "8.00" }, store.admin)
+        expect(first.data.payment.medusa).toEqual(expect.objectContaining({ status: "partially_captured", captured: "8" }))
+        expect(first.data.payment.capturable).toBe("92")
+
+        const tooMuch = await refused(http.post(`/admin/payments-collection/payments/${paymentId}/receipts`, { amount: "92.01" }, store.admin))
+        expect(tooMuch).toEqual(expect.objectContaining({ status: 400, message: "92.01 EUR is more than the 92.00 EUR still to be received" }))
+        const notAnAmount = await refused(http.post(`/admin/payments-collection/payments/${paymentId}/receipts`, { amount: "1e3" }, store.admin))
+        expect(notAnAmount.status).toBe(400)
+        const tooPrecise = await refused(http.post(`/admin/payments-collection/payments/${paymentId}/receipts`, { amount: "0.001" }, store.admin))
+        expect(tooPrecise).toEqual(expect.objectContaining({ status: 400, message: "EUR amounts have 2 decimal places at most" }))
+
+        const rest = await http.post(`/admin/payments-collection/payments/${paymentId}/receipts`, { amount: "92" }, store.admin)
+        expect(rest.data.payment.medusa).toEqual(expect.objectContaining({ status: "captured", captured: "100" }))
+        expect(rest.data.payment.capturable).toBeNull()
+
+        const { data: order } = await http.get(`/admin/orders/${orderId}?fields=payment_status`, store.admin)
+        expect(order.order.payment_status).toBe("captured")
+      })
+
+      it("finds the order of a bank-transfer reference, however the merchant types it", async () => {
+        const { orderId, paymentId, session } = await placed(BANK_TRANSFER)
+        const reference = String((session.data.instructions as Record<string, unknown>).reference)
+        const typed = `${reference.toLowerCase().replace(/(.{4})/g, "$1 ").trim()}`
+        const { data } = await http.get(`/admin/payments-collection/references/${encodeURIComponent(typed)}`, store.admin)
+        expect(data.orders).toEqual([expect.objectContaining({ id: orderId, payment_id: paymentId, reference, display_id: expect.any(Number) })])
+
+        const none = await http.get(`/admin/payments-collection/references/RF00NOTAREFERENCE`, store.admin)
+        expect(none.data.orders).toEqual([])
+      })
+
+      it("names each provider as the merchant knows it", async () => {
+        const { data } = await http.get(`/admin/payments-collection/providers`, store.admin)
+        expect(data.providers).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ id: COD, label: "Cash on delivery", gateway: "offline" }),
+            expect.objectContaining({ id: BANK_TRANSFER, label: "Bank transfer", gateway: "offline" }),
+          ])
+        )
+        expect(data.providers.map((p: { id: string }) => p.id)).not.toContain("pp_system_default")
+      })
+
+      it("answers the widget's routes to admins only", async () => {
+        const { orderId } = await placed(COD)
+        expect((await refused(http.get(`/admin/payments-collection/orders/${orderId}`))).status).toBe(401)
+        expect((await refused(http.get(`/admin/payments-collection/providers`, store.store))).status).toBe(401)
+      })
+
+      it("keeps /hooks/payment/<id> working as Medusa's route for a provider outside the collection", async () => {
+        const { status } = await http.post(`/hooks/payment/system_default`, { anything: true })
+        expect(status).toBe(200)
+      })
+    })
   },
 })

@@ -31,6 +31,7 @@ import {
   eligibilityRulesOf,
 } from "../../lib/payments/eligibility"
 import { PaymentInputError } from "../../lib/payments/errors"
+import type { PaymentDescription } from "../../lib/payments/outcomes/types"
 import {
   METHOD_LABELS,
   OfflineMethod,
@@ -156,6 +157,22 @@ abstract class OfflineProviderService<O extends EligibilityRules> extends Abstra
   /** Nobody sends notifications about cash or transfers: the admin records them. */
   async getWebhookActionAndData(_payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
     return { action: PaymentActions.NOT_SUPPORTED }
+  }
+
+  // ---- The admin's view -------------------------------------------------------------------
+
+  /**
+   * How the admin names the payment (`GatewayPaymentInspector`): the method's own name and,
+   * for a bank transfer, the payment reference the transfer carries. Nothing to inspect:
+   * there is no gateway, the merchant records what arrived.
+   */
+  describePayment(data: Record<string, unknown>): PaymentDescription {
+    const description: PaymentDescription = { label: this.label, gateway: "offline" }
+    const instructions = (data?.instructions ?? undefined) as { reference?: unknown } | undefined
+    if (typeof instructions?.reference === "string") {
+      description.reference = { label: "Payment reference", value: instructions.reference }
+    }
+    return description
   }
 
   // ---- Helpers ---------------------------------------------------------------------------

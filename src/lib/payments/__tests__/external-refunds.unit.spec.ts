@@ -1,0 +1,84 @@
+import BigNumberJS from "bignumber.js"
+import { externalRefundsOf, hasExternalRefund, noteExternalRefund, takeExternalRefund } from "../external-refunds"
+
+const AT = new Date("2026-12-01T10:00:00.000Z")
+const pending = (refund_id: string, amount: string, currency_code = "usd") => ({ refund_id, amount, currency_code, recorded_at: null })
+const recorded = (refund_id: string, amount: string, currency_code = "usd") => ({ refund_id, amount, currency_code, recorded_at: "2026-11-30T09:00:00.000Z" })
+
+describe("refunds made at the gateway, noted in the payment's data to be recorded once", () => {
+  it("notes a refund as not recorded yet, in exact decimals and a lower-case currency", () => {
+    const data = { id: "pi_1", amount: 10000 }
+    expect(noteExternalRefund(data, { refund_id: "re_1", amount: "10.50", currency_code: "USD" })).toEqual({
+      id: "pi_1",
+      amount: 10000,
+      external_refunds: [{ refund_id: "re_1", amount: "10.5", currency_code: "usd", recorded_at: null }],
+    })
+    expect(data).toEqual({ id: "pi_1", amount: 10000 })
+  })
+
+  it("never notes the same gateway refund twice, recorded or not", () => {
+    const once = noteExternalRefund({}, { refund_id: "re_1", amount: "10", currency_code: "usd" })
+    expect(noteExternalRefund(once, { refund_id: "re_1", amount: "10", currency_code: "usd" })).toEqual(once)
+    expect(hasExternalRefund(once, "re_1")).toBe(true)
+    expect(hasExternalRefund(once, "re_2")).toBe(false)
+    expect(hasExternalRefund(undefined, "re_1")).toBe(false)
+  })
+
+  it("takes the first unrecorded entry of exactly the amount asked, and marks it recorded", () => {
+    const data = {
+      id: "pi_1",
+      external_refunds: [recorded("re_done", "10"), pending("re_other", "15"), pending("re_first", "10"), pending("re_second", "10")],
+    }
+    const taken = takeExternalRefund(data, "10.00", AT)
+    expect(taken?.refund).toEqual({ ...pending("re_first", "10"), recorded_at: "2026-12-01T10:00:00.000Z" })
+    expect(taken?.data).toEqual({
+      id: "pi_1",
+      external_refunds: [
+        recorded("re_done", "10"),
+        pending("re_other", "15"),
+        { ...pending("re_first", "10"), recorded_at: "2026-12-01T10:00:00.000Z" },
+        pending("re_second", "10"),
+      ],
+    })
+    // Still known after it was recorded: a redelivered event records nothing.
+    expect(hasExternalRefund(taken!.data, "re_first")).toBe(true)
+  })
+
+  it("leaves the data it was given unchanged", () => {
+    const data = { external_refunds: [pending("re_1", "5.5", "eur")] }
+    const copy = JSON.parse(JSON.stringify(data))
+    takeExternalRefund(data, "5.5", AT)
+    expect(data).toEqual(copy)
+  })
+
+  it("compares amounts exactly, never as floats and never rounded", () => {
+    const data = { external_refunds: [pending("re_1", "0.3"), pending("re_2", "5.12", "kwd")] }
+    expect(takeExternalRefund(data, new BigNumberJS("0.1").plus("0.2"), AT)?.refund.refund_id).toBe("re_1")
+    expect(takeExternalRefund(data, "0.299", AT)).toBeUndefined()
+    expect(takeExternalRefund(data, "5.120", AT)?.refund.refund_id).toBe("re_2")
+    expect(takeExternalRefund(data, "5.121", AT)).toBeUndefined()
+  })
+
+  it("finds nothing when no unrecorded entry has that amount, or there is no list", () => {
+    expect(takeExternalRefund({ external_refunds: [recorded("re_1", "10")] }, 10, AT)).toBeUndefined()
+    expect(takeExternalRefund({ external_refunds: [pending("re_1", "10")] }, 20, AT)).toBeUndefined()
+    expect(takeExternalRefund({ id: "pi_1" }, 10, AT)).toBeUndefined()
+    expect(takeExternalRefund(undefined, 10, AT)).toBeUndefined()
+  })
+
+  it("reads past malformed entries instead of matching them or failing the refund", () => {
+    const data = {
+      external_refunds: [
+        { refund_id: "", amount: "10", currency_code: "usd", recorded_at: null },
+        { refund_id: "re_nan", amount: "ten", currency_code: "usd", recorded_at: null },
+        { refund_id: "re_no_state", amount: "10", currency_code: "usd" },
+        "re_string",
+        null,
+        pending("re_good", "10"),
+      ],
+    }
+    expect(externalRefundsOf(data).map((entry) => entry.refund_id)).toEqual(["re_good"])
+    expect(takeExternalRefund(data, "10", AT)?.refund.refund_id).toBe("re_good")
+    expect(externalRefundsOf({ external_refunds: "re_1" })).toEqual([])
+  })
+})
