@@ -1,6 +1,8 @@
 import BigNumberJS from "bignumber.js"
 import { handleHostedNotification } from "../hosted/notifications"
+import { processOutcome } from "../outcomes/process"
 import { PROVIDER_ID, hostedWorld, paidVerdict } from "./hosted-fakes"
+import { MemoryPayments, outcomeWorld } from "./outcomes-fakes"
 
 const FIELDS = { MerchantTradeNo: "any: the fake provider reads nothing" }
 
@@ -231,5 +233,46 @@ describe("handleHostedNotification", () => {
     await notify(world)
     expect(world.logger.lines).toHaveLength(1)
     expect(world.logger.lines.join("\n")).not.toContain(token)
+  })
+})
+
+describe("handleHostedNotification with the outcome pipeline (the plugin's notification route)", () => {
+  /** The hosted world with `recordOutcome` over the same Medusa records, ledger and lock. */
+  function recordingWorld() {
+    const world = hostedWorld()
+    const outcomes = outcomeWorld()
+    const deps = { ...outcomes.deps, sessions: world.medusa, runPaymentWorkflow: world.medusa.runPaymentWorkflow }
+    const actions = new MemoryPayments(world.medusa)
+    deps.actions = actions
+    world.deps.recordOutcome = (outcome) => processOutcome(deps, { providerId: PROVIDER_ID, outcome, source: "webhook", label: "Gateway" })
+    return { ...world, events: outcomes.events, actions }
+  }
+  const notify = (world: ReturnType<typeof hostedWorld>) => handleHostedNotification(world.deps, PROVIDER_ID, FIELDS, "Gateway")
+
+  it("settles a paid notification once and puts it, and its redelivery, on the payment's timeline", async () => {
+    const world = recordingWorld()
+    const session = world.medusa.addSession({ id: "payses_1" })
+    world.provider.verdict = paidVerdict(session)
+    expect(await notify(world)).toEqual(expect.objectContaining({ acknowledge: true, result: "processed", order_id: "order_1" }))
+    expect(await notify(world)).toEqual(expect.objectContaining({ acknowledge: true, result: "duplicate" }))
+    expect(world.medusa.workflowCalls).toHaveLength(1)
+    expect(world.events.rows).toEqual([expect.objectContaining({ event_id: "REF-payses_1:captured", outcome: "acted_on", deliveries: 2, session_id: "payses_1" })])
+  })
+
+  it("errors the session of a failed payment of its current attempt, so the shopper can pay again", async () => {
+    const world = recordingWorld()
+    world.medusa.addSession({ id: "payses_1" })
+    world.provider.verdict = { kind: "failed", session_id: "payses_1", reference: "REF-payses_1", reason: "RtnCode 10100058: card declined" }
+    expect(await notify(world)).toEqual(expect.objectContaining({ acknowledge: true, result: "ignored" }))
+    expect(world.actions.sessionStatuses).toEqual([["payses_1", "error"]])
+  })
+
+  it("leaves the session alone when the failure is of an older attempt (another order number)", async () => {
+    const world = recordingWorld()
+    world.medusa.addSession({ id: "payses_1" })
+    world.provider.verdict = { kind: "failed", session_id: "payses_1", reference: "REF-an-older-attempt", reason: "declined" }
+    expect(await notify(world)).toEqual(expect.objectContaining({ acknowledge: true, result: "ignored" }))
+    expect(world.actions.sessionStatuses).toEqual([])
+    expect(world.events.rows).toEqual([])
   })
 })

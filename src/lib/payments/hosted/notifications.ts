@@ -19,6 +19,7 @@ import {
 import { type HostedPaymentDependencies, type Log, messageOf, settle, settledAction } from "./settle"
 import { isSettled, type SessionRecord } from "./sessions"
 import { DEFAULT_MIN_INTERVAL_MS, sharedStatusThrottle } from "./throttle"
+import type { ProcessResult } from "../outcomes/process"
 
 /**
  * Handle one notification. Never throws: every failure becomes an outcome the route turns
@@ -65,9 +66,10 @@ export async function handleHostedNotification(
       log("warn", `refused: ${verdict.reason}`)
       return { acknowledge: false, result: "rejected", detail: verdict.reason }
     case "failed":
+      return recordFailure(deps, provider, providerId, verdict, log)
     case "ignored":
       // Verified and for this merchant, with nothing to pay: acknowledged so the gateway
-      // stops sending it. Medusa's own webhook handling drops failed payments too.
+      // stops sending it.
       log("info", `${verdict.kind}${verdict.reference ? ` (${verdict.reference})` : ""}: ${verdict.reason}`)
       return { acknowledge: true, result: "ignored", detail: verdict.reason, session_id: verdict.session_id }
     case "stale":
@@ -138,7 +140,68 @@ async function settlePaid(
     )
     return { acknowledge: false, result: "rejected", detail: "amount mismatch", session_id: session.id }
   }
+  if (deps.recordOutcome) {
+    return asNotificationOutcome(
+      await deps.recordOutcome({
+        event_id: `${verdict.reference}:${verdict.action}`,
+        event_type: `notification.${verdict.action}`,
+        kind: verdict.action,
+        session_id: session.id,
+        amount: verdict.amount.toFixed(),
+        currency_code: verdict.currency_code,
+      }),
+      session.id
+    )
+  }
   return settle(deps, session, verdict.action, log, "notification")
+}
+
+/**
+ * A signed notification of a failed attempt: the session errors (the shopper can pay again)
+ * when it is the session's current attempt; an older attempt's failure changes nothing.
+ */
+async function recordFailure(
+  deps: HostedPaymentDependencies,
+  provider: HostedPaymentProvider,
+  providerId: string,
+  verdict: Extract<NotificationVerdict, { kind: "failed" }>,
+  log: Log
+): Promise<NotificationOutcome> {
+  log("info", `failed${verdict.reference ? ` (${verdict.reference})` : ""}: ${verdict.reason}`)
+  const ignored: NotificationOutcome = { acknowledge: true, result: "ignored", detail: verdict.reason, session_id: verdict.session_id }
+  if (!deps.recordOutcome || !verdict.session_id || !verdict.reference) return ignored
+  let session: SessionRecord | undefined
+  try {
+    session = await deps.sessions.session(verdict.session_id)
+  } catch (error) {
+    log("error", `could not read payment session ${verdict.session_id}: ${messageOf(error)}`)
+    return { acknowledge: false, result: "retry", detail: "session lookup failed", session_id: verdict.session_id }
+  }
+  if (!session || session.provider_id !== providerId || provider.referenceOf(session.data) !== verdict.reference) return ignored
+  const result = await deps.recordOutcome({
+    event_id: `${verdict.reference}:failed`,
+    event_type: "notification.failed",
+    kind: "failed",
+    session_id: session.id,
+    reason: verdict.reason,
+  })
+  return result.retry ? { acknowledge: false, result: "retry", detail: result.detail, session_id: session.id } : { ...ignored, detail: result.detail }
+}
+
+/** What the outcome pipeline did, as the notification route answers it. */
+function asNotificationOutcome(result: ProcessResult, sessionId: string): NotificationOutcome {
+  switch (result.outcome) {
+    case "acted_on":
+      return { acknowledge: true, result: "processed", detail: result.detail, session_id: sessionId, order_id: result.order_id }
+    case "duplicate":
+      return { acknowledge: true, result: "duplicate", detail: result.detail, session_id: sessionId, order_id: result.order_id }
+    case "ignored":
+      // Verified but not applied (an amount that is not the session's): not acknowledged, so
+      // it shows as undelivered in the gateway's back office.
+      return { acknowledge: false, result: "rejected", detail: result.detail, session_id: sessionId }
+    default:
+      return { acknowledge: false, result: "retry", detail: result.detail, session_id: sessionId }
+  }
 }
 
 async function settleStale(
@@ -171,6 +234,20 @@ async function settleStale(
   const action = settledAction(status.status)
   if (!action) {
     return { acknowledge: false, result: "retry", detail: `gateway reports ${status.status}`, session_id: session.id }
+  }
+  if (deps.recordOutcome) {
+    return asNotificationOutcome(
+      await deps.recordOutcome({
+        event_id: `${verdict.reference}:${action}`,
+        event_type: `status_query.${action}`,
+        kind: action,
+        session_id: session.id,
+        // The provider's status query checks the gateway's amount against the session's.
+        amount: toBigNumber((session.raw_amount ?? session.amount) as never).toFixed(),
+        currency_code: String(session.currency_code),
+      }),
+      session.id
+    )
   }
   return settle(deps, session, action, log, "status query")
 }

@@ -12,6 +12,8 @@ import { toBigNumber } from "../money"
 import type { HostedLogger, NotificationOutcome } from "./contract"
 import { isSettled, type ProviderLookup, type SessionReader, type SessionRecord } from "./sessions"
 import type { StatusCheckThrottle } from "./throttle"
+import type { ProcessResult } from "../outcomes/process"
+import type { GatewayOutcome } from "../outcomes/types"
 
 /**
  * What `processPaymentWorkflow` takes (Medusa's `WebhookActionResult`, narrowed to what this
@@ -39,6 +41,12 @@ export interface HostedPaymentDependencies {
   throttle?: StatusCheckThrottle
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number
+  /**
+   * The plugin's outcome pipeline (`processOutcome` with its ledger and lock), when the route
+   * has it: verified notifications then go on the payment's event timeline, and a failed
+   * payment errors its session. Without it, a paid notification settles directly.
+   */
+  recordOutcome?: (outcome: GatewayOutcome) => Promise<ProcessResult>
 }
 
 export type Log = (level: keyof HostedLogger, message: string) => void

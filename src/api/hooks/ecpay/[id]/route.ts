@@ -4,6 +4,8 @@ import { processPaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { parseFormBody } from "../../../../lib/payments/hosted/contract"
 import { handleHostedNotification } from "../../../../lib/payments/hosted/notifications"
 import { paymentProviders, querySessionReader } from "../../../../lib/payments/hosted/sessions"
+import { processOutcome } from "../../../../lib/payments/outcomes/process"
+import { outcomeDependencies } from "../../../../runtime/outcomes"
 
 /**
  * `POST /hooks/ecpay/:id`: ECPay's payment notification (`ReturnURL`) for the provider
@@ -15,8 +17,9 @@ import { paymentProviders, querySessionReader } from "../../../../lib/payments/h
  * @see https://developers.ecpay.com.tw/?p=2878
  *
  * The pipeline gets Medusa from here: the request's query (through `querySessionReader`), the
- * Payment Module's providers, and Medusa's `processPaymentWorkflow` to settle a paid
- * notification with (what Medusa's own webhook subscriber runs).
+ * Payment Module's providers, Medusa's `processPaymentWorkflow` to settle a paid notification
+ * with (what Medusa's own webhook subscriber runs), and the plugin's outcome pipeline, which
+ * records each notification once and errors the session of a failed payment.
  */
 export const POST = async (req: MedusaRequest, res: MedusaResponse): Promise<void> => {
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
@@ -28,14 +31,18 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse): Promise<voi
   }
   const raw = (req as MedusaRequest & { rawBody?: Buffer }).rawBody
   const fields = parseFormBody(raw)
+  const providerId = `pp_ecpay_${id}`
   const outcome = await handleHostedNotification(
     {
       sessions: querySessionReader(req.scope),
       providers: paymentProviders(req.scope),
       runPaymentWorkflow: (input) => processPaymentWorkflow(req.scope).run({ input }),
       logger,
+      // On the payment's event timeline, once per notification; a failed payment errors its session.
+      recordOutcome: (gatewayOutcome) =>
+        processOutcome(outcomeDependencies(req.scope), { providerId, outcome: gatewayOutcome, source: "webhook", label: "ECPay" }),
     },
-    `pp_ecpay_${id}`,
+    providerId,
     fields,
     "ECPay"
   )
