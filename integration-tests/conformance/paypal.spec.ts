@@ -1,3 +1,4 @@
+import nock from "nock"
 import { quietLogger } from "../harness/loggers"
 import PaypalProviderService from "../../src/providers/paypal/service"
 import { describeConformance } from "../harness/conformance"
@@ -65,4 +66,55 @@ describeConformance({
     sign: (body, options) => signPaypal(body, options),
     cases: (sessionId) => paypalWebhookCases(sessionId),
   },
+})
+
+/**
+ * The provider's full outcome of a notification (`readGatewayEvent`) against Medusa's action
+ * of the same notification: one verification, so the two never disagree.
+ */
+describe("paypal: the full outcome of each notification agrees with Medusa's action", () => {
+  const KIND_OF_ACTION: Record<string, string[]> = {
+    authorized: ["authorized"],
+    captured: ["captured"],
+    failed: ["failed", "dispute"],
+    canceled: ["canceled"],
+    pending: ["pending"],
+    pending_authorization: ["pending"],
+    // Medusa has no refund or dispute action.
+    not_supported: ["ignored", "refunded", "dispute"],
+  }
+  const payload = (body: string, headers: Record<string, string>) => ({ data: JSON.parse(body), rawData: Buffer.from(body), headers })
+  const sessionId = "payses_01CONFORMANCEOUTCOMES"
+
+  afterEach(() => nock.cleanAll())
+
+  it("gives, for every signed notification, an outcome of Medusa's action, with the same session and amount", async () => {
+    const provider = new PaypalProviderService({ logger: quietLogger }, paypalTestOptions)
+    for (const testCase of paypalWebhookCases(sessionId)) {
+      const delivery = payload(testCase.body, signPaypal(testCase.body))
+      const action = await provider.getWebhookActionAndData(delivery)
+      const verdict = await provider.readGatewayEvent(delivery)
+      if (!verdict.verified) throw new Error(`${testCase.label}: not verified: ${verdict.reason}`)
+      const outcome = verdict.outcome as { kind: string; session_id?: string; amount?: string }
+      expect({ label: testCase.label, kind: KIND_OF_ACTION[action.action]?.includes(outcome.kind) ? "agrees" : outcome.kind }).toEqual({ label: testCase.label, kind: "agrees" })
+      if (action.data) {
+        expect(outcome.session_id).toBe(action.data.session_id)
+        if (outcome.amount !== undefined) expect(Number(outcome.amount)).toBe(Number(action.data.amount))
+      }
+    }
+  })
+
+  it("refuses a forged, a stale and an unsigned notification, as Medusa's method does", async () => {
+    const provider = new PaypalProviderService({ logger: quietLogger }, paypalTestOptions)
+    const [first] = paypalWebhookCases(sessionId)
+    const deliveries = [
+      payload(first.body, signPaypal(first.body, { secret: "a forger's key" })),
+      payload(first.body, signPaypal(first.body, { timestampSeconds: Math.floor(Date.now() / 1000) - 3600 })),
+      payload(first.body, { "content-type": "application/json" }),
+    ]
+    for (const delivery of deliveries) {
+      await expect(provider.readGatewayEvent(delivery)).resolves.toEqual({ verified: false, reason: expect.any(String) })
+      await expect(provider.getWebhookActionAndData(delivery)).resolves.toEqual({ action: "not_supported" })
+    }
+  })
 })

@@ -180,6 +180,9 @@ const RESOURCE_TYPES: Record<string, string> = {
   "PAYMENT.CAPTURE.REFUNDED": "refund",
   "PAYMENT.CAPTURE.REVERSED": "refund",
   "CUSTOMER.DISPUTE.CREATED": "dispute",
+  "CUSTOMER.DISPUTE.UPDATED": "dispute",
+  "CUSTOMER.DISPUTE.RESOLVED": "dispute",
+  "BILLING.SUBSCRIPTION.CREATED": "subscription",
 }
 
 let eventCounter = 0
@@ -259,18 +262,54 @@ export function captureResource(sessionId: string | undefined, status: string, v
   }
 }
 
-export function refundResource(sessionId: string, value = "20.00", id = "1JU08902781691411"): object {
+/**
+ * A refund (PAYMENT.CAPTURE.REFUNDED's and REVERSED's resource) of capture 3C679366HH908993F.
+ * `customId`: what the refund carries (this store's are `<session id>.<Medusa refund id>`);
+ * the session id by default, `null` for none (a refund made in PayPal's dashboard may carry none).
+ */
+export function refundResource(sessionId: string, value = "20.00", id = "1JU08902781691411", customId: string | null = sessionId): object {
   return {
     id,
     status: "COMPLETED",
     amount: money(value),
-    custom_id: sessionId,
+    ...(customId !== null ? { custom_id: customId } : {}),
     create_time: TIME,
     update_time: TIME,
     links: [
       { href: `${PAYPAL_ORIGIN}/v2/payments/refunds/${id}`, rel: "self", method: "GET" },
       { href: `${PAYPAL_ORIGIN}/v2/payments/captures/3C679366HH908993F`, rel: "up", method: "GET" },
     ],
+  }
+}
+
+/**
+ * A customer dispute of capture 3C679366HH908993F (CUSTOMER.DISPUTE.*'s resource), in the
+ * Customer Disputes API's shape (https://developer.paypal.com/docs/api/customer-disputes/v1/#disputes_get).
+ * `sessionId` is the capture's custom_id as the disputed transaction's `custom`; undefined
+ * when the dispute does not carry it (the session then comes from the capture).
+ */
+export function disputeResource(sessionId: string | undefined, overrides: Record<string, unknown> = {}): object {
+  return {
+    dispute_id: "PP-D-27803",
+    create_time: TIME,
+    update_time: TIME,
+    disputed_transactions: [
+      {
+        seller_transaction_id: "3C679366HH908993F",
+        create_time: TIME,
+        transaction_status: "COMPLETED",
+        gross_amount: money("120.00"),
+        ...(sessionId ? { custom: sessionId } : {}),
+      },
+    ],
+    reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
+    status: "WAITING_FOR_SELLER_RESPONSE",
+    dispute_amount: money("120.00"),
+    seller_response_due_date: "2026-12-04T09:00:00Z",
+    dispute_life_cycle_stage: "INQUIRY",
+    dispute_channel: "INTERNAL",
+    links: [{ href: `${PAYPAL_ORIGIN}/v1/customer/disputes/PP-D-27803`, rel: "self", method: "GET" }],
+    ...overrides,
   }
 }
 
@@ -291,7 +330,10 @@ export function paypalWebhookCases(sessionId: string) {
     // Acting on a partial capture would make Medusa capture it a second time.
     { label: "partial capture completed", body: paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(sessionId, "COMPLETED", "60.00", false)), expected: { action: "not_supported" as const } },
     { label: "capture refunded", body: paypalEvent("PAYMENT.CAPTURE.REFUNDED", refundResource(sessionId)), expected: { action: "not_supported" as const } },
-    { label: "another event type", body: paypalEvent("CUSTOMER.DISPUTE.CREATED", { dispute_id: "PP-D-27803", status: "OPEN" }), expected: { action: "not_supported" as const } },
+    { label: "capture refunded by this store", body: paypalEvent("PAYMENT.CAPTURE.REFUNDED", refundResource(sessionId, "20.00", "1JU08902781691411", `${sessionId}.ref_01CASES`)), expected: { action: "not_supported" as const } },
+    // Medusa has no dispute action; readGatewayEvent says what the dispute is.
+    { label: "dispute created", body: paypalEvent("CUSTOMER.DISPUTE.CREATED", disputeResource(sessionId)), expected: { action: "not_supported" as const } },
+    { label: "another event type", body: paypalEvent("BILLING.SUBSCRIPTION.CREATED", { id: "I-BW452GLLEP1G", status: "APPROVAL_PENDING" }), expected: { action: "not_supported" as const } },
     { label: "a capture this store did not create", body: paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(undefined, "COMPLETED")), expected: { action: "not_supported" as const } },
   ]
 }

@@ -8,7 +8,7 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { processPaymentWorkflow, refundPaymentWorkflow } from "@medusajs/medusa/core-flows"
-import { noteExternalRefund } from "../lib/payments/external-refunds"
+import { forgetExternalRefund, noteExternalRefund } from "../lib/payments/external-refunds"
 import { querySessionReader } from "../lib/payments/hosted/sessions"
 import type {
   DisputeLedger,
@@ -141,14 +141,22 @@ export function outcomeActions(container: Container): OutcomeActions {
     },
     async recordExternalRefund(payment, refund) {
       await payments().updatePayment({ id: payment.id, data: noteExternalRefund(payment.data, refund) })
-      if (payment.order_id) {
-        // Medusa's own refund path: the refund, and the order's transaction, so its totals
-        // match the gateway's. The provider takes the noted refund instead of calling the gateway.
-        await refundPaymentWorkflow(container as MedusaContainer).run({
-          input: { payment_id: payment.id, amount: refund.amount, note: refund.note },
-        })
-      } else {
-        await payments().refundPayment({ payment_id: payment.id, amount: refund.amount, note: refund.note })
+      try {
+        if (payment.order_id) {
+          // Medusa's own refund path: the refund, and the order's transaction, so its totals
+          // match the gateway's. The provider takes the noted refund (the note names it)
+          // instead of calling the gateway.
+          await refundPaymentWorkflow(container as MedusaContainer).run({
+            input: { payment_id: payment.id, amount: refund.amount, note: refund.note },
+          })
+        } else {
+          await payments().refundPayment({ payment_id: payment.id, amount: refund.amount, note: refund.note })
+        }
+      } catch (error) {
+        // Not recorded: the noted entry goes, so the next attempt notes it afresh.
+        const current = await payments().retrievePayment(payment.id, { select: ["id", "data"] })
+        await payments().updatePayment({ id: payment.id, data: forgetExternalRefund(current.data, refund.refund_id) })
+        throw error
       }
     },
     async noteDisputeOnOrder(orderId, dispute) {

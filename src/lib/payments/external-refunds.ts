@@ -75,12 +75,74 @@ export function noteExternalRefund(
 export function takeExternalRefund(
   data: Record<string, unknown> | null | undefined,
   amount: unknown,
-  now: Date = new Date()
+  now: Date = new Date(),
+  refundId?: string
 ): { refund: ExternalRefund; data: Record<string, unknown> } | undefined {
   const list = externalRefundsOf(data)
-  const index = list.findIndex((entry) => entry.recorded_at === null && compareAmounts(entry.amount, amount as never) === 0)
+  const index = list.findIndex(
+    (entry) =>
+      entry.recorded_at === null && compareAmounts(entry.amount, amount as never) === 0 && (refundId === undefined || entry.refund_id === refundId)
+  )
   if (index < 0) return undefined
   const refund = { ...list[index], recorded_at: now.toISOString() }
   const next = list.map((entry, i) => (i === index ? refund : entry))
   return { refund, data: { ...(data ?? {}), [KEY]: next } }
+}
+
+/** `data` without the noted, unrecorded entry of `refundId` (the refund workflow failed). */
+export function forgetExternalRefund(data: Record<string, unknown> | null | undefined, refundId: string): Record<string, unknown> {
+  const list = externalRefundsOf(data)
+  return { ...(data ?? {}), [KEY]: list.filter((entry) => entry.recorded_at !== null || entry.refund_id !== refundId) }
+}
+
+/**
+ * The note of the Medusa refund that records a refund made at the gateway: it names the
+ * gateway's refund id, which is how the provider tells it from a merchant's refund.
+ */
+export function externalRefundNote(gateway: string, refundId: string, from: "event" | "payment status"): string {
+  return `Refunded at ${gateway} outside Medusa (gateway refund ${refundId}); recorded from the gateway's ${from}`
+}
+
+const NOTE_MARK = (refundId: string) => `(gateway refund ${refundId})`
+
+interface RefundService {
+  retrieve(id: string, config: object): Promise<{ note?: string | null }>
+}
+
+/**
+ * For a provider's `refundPayment`: the noted refund that this Medusa refund records, and
+ * `data` with it marked recorded.
+ *
+ * Inside the Payment Module the Medusa refund (committed before the provider is called, its id
+ * the idempotency key) is read: only a refund whose note names a noted gateway refund
+ * (`externalRefundNote`) takes it, so a merchant's refund of the same amount made meanwhile
+ * still goes to the gateway. Outside the module (a direct call, a unit test) the amount
+ * alone decides.
+ */
+export async function takeNotedExternalRefund(
+  container: unknown,
+  data: Record<string, unknown> | null | undefined,
+  amount: unknown,
+  medusaRefundId: string | undefined,
+  now: Date = new Date()
+): Promise<{ refund: ExternalRefund; data: Record<string, unknown> } | undefined> {
+  const pending = externalRefundsOf(data).filter((entry) => entry.recorded_at === null)
+  if (!pending.length) return undefined
+  let service: RefundService | undefined
+  try {
+    // An awilix cradle throws for a name it does not know.
+    const candidate = (container as Record<string, unknown> | undefined)?.refundService as RefundService | undefined
+    service = typeof candidate?.retrieve === "function" ? candidate : undefined
+  } catch {
+    service = undefined
+  }
+  if (!service || !medusaRefundId) return takeExternalRefund(data, amount, now)
+  let note = ""
+  try {
+    note = (await service.retrieve(medusaRefundId, { select: ["id", "note"] })).note ?? ""
+  } catch {
+    note = ""
+  }
+  const named = pending.find((entry) => note.includes(NOTE_MARK(entry.refund_id)))
+  return named ? takeExternalRefund(data, amount, now, named.refund_id) : undefined
 }

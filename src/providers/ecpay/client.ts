@@ -48,6 +48,8 @@ export class EcpayClient {
       maxRetries: options.maxRetries,
       idempotencyHeader: ECPAY_IDEMPOTENCY_HEADER,
       logger,
+      // The merchant's check code goes out with the card detail query only, never into a log.
+      redactKeys: ["CreditCheckCode"],
       parseError: (status) =>
         status === 403
           ? { code: "403", message: "ECPay is limiting the rate of calls from this server; wait 30 minutes before asking again" }
@@ -80,5 +82,30 @@ export class EcpayClient {
         indeterminate: !options.retry,
       })
     }
+  }
+
+  /**
+   * A signed query whose answer is JSON (`CreditDetail/QueryTrade/V2`): moves no money, so it
+   * is retried with the key like the other queries.
+   */
+  async queryJson(operation: string, path: string, params: Record<string, string>, idempotencyKey: string): Promise<Record<string, unknown>> {
+    const body = new URLSearchParams({ ...params, CheckMacValue: checkMacValue(params, this.options.hashKey, this.options.hashIv) })
+    const response = await this.http.request<unknown>({ method: "POST", path, operation, body, idempotencyKey, movesMoney: false })
+    let answer = response.body
+    if (typeof answer === "string") {
+      try {
+        answer = JSON.parse(answer)
+      } catch {
+        // Reported below.
+      }
+    }
+    if (!answer || typeof answer !== "object" || Array.isArray(answer)) {
+      throw new GatewayUnavailableError(
+        { gateway: "ECPay", operation, status: response.status },
+        `ECPay answered something that is not JSON: ${JSON.stringify(response.body)?.slice(0, 120)}`,
+        { indeterminate: false }
+      )
+    }
+    return answer as Record<string, unknown>
   }
 }

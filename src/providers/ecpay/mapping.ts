@@ -16,6 +16,7 @@ import {
   withGatewayMinimums,
 } from "../../lib/payments/eligibility"
 import { truncateText } from "../../lib/payments/options"
+import type { ExternalRefund } from "../../lib/payments/external-refunds"
 import { isWithinTolerance } from "../../lib/payments/signatures"
 import { NotificationVerdict, RedirectForm, redirectForm } from "../../lib/payments/hosted/contract"
 import { checkMacValue, verifyCheckMacValue } from "./checkmac"
@@ -292,9 +293,17 @@ export interface EcpaySessionData extends Record<string, unknown> {
   payment_date: string | null
   /** A card payment closed by the admin's capture (`DoAction` `C`). */
   closed: boolean
-  /** Whole TWD refunded through the collection. */
+  /** The card authorization's number (`gwsr`, QueryTradeInfo's answer for a card), which the card detail query takes. */
+  credit_refund_id?: string | null
+  /** Whole TWD refunded through the collection (and made in ECPay's back office and recorded in Medusa). */
   amount_refunded: number
-  refunds: Array<{ key: string; amount: number }>
+  /** By Medusa's refund id (`key`); `refund_id` for a back-office refund recorded from ECPay (`<TradeID>-<sno>`). */
+  refunds: Array<{ key: string; amount: number; refund_id?: string }>
+  /**
+   * Refunds made in ECPay's back office, noted by the plugin to be recorded in Medusa without
+   * refunding again (`lib/payments/external-refunds.ts`).
+   */
+  external_refunds?: ExternalRefund[]
   /** Canceled before payment, or deleted: never authorized afterwards. */
   voided: boolean
 }
@@ -361,7 +370,59 @@ export function withTrade(data: EcpaySessionData, trade: Record<string, string>)
     trade_no: trade.TradeNo || data.trade_no,
     payment_type: trade.PaymentType || data.payment_type,
     payment_date: trade.PaymentDate || data.payment_date,
+    // A card payment's authorization number: what the card detail query is asked with.
+    ...(/^\d+$/.test(trade.gwsr ?? "") ? { credit_refund_id: trade.gwsr } : {}),
   }
+}
+
+// ---- The card detail query (refunds made in the back office) -------------------------------------
+
+/**
+ * The states of a close (關帳) in the card detail query's `close_data`: to be closed and
+ * closed count; canceled (已取消) and a close undone (操作取消) do not.
+ * @see https://developers.ecpay.com.tw/?p=2894
+ */
+const COUNTED_CLOSES = new Set(["要關帳", "已關帳"])
+
+/**
+ * The refunds (退刷) ECPay lists for a card payment, from a `CreditDetail/QueryTrade/V2`
+ * answer: ECPay requests payment or refunds from the bank by closes (「關帳」:授權請/退款,
+ * https://developers.ecpay.com.tw/?p=9242), so a refund is a close of a negative amount
+ * that is not canceled. ECPay's page lists the closes' fields (status, amount, sno, datetime)
+ * but shows no answer with a refund in it: this reading is inferred, and errs on the side of
+ * listing nothing (a positive close, one without a serial number or not counted is left out).
+ * Each refund's id is `<TradeID>-<sno>`, stable across queries.
+ */
+export function refundsOfCreditDetail(
+  answer: Record<string, unknown>,
+  data: Pick<EcpaySessionData, "amount">,
+  creditRefundId: string
+):
+  | { refunds: Array<{ refund_id: string; amount: string; currency_code: string }> }
+  | { refused: string }
+  | { mismatch: string } {
+  const message = typeof answer.RtnMsg === "string" ? answer.RtnMsg.trim() : ""
+  const value = answer.RtnValue
+  if (message || !value || typeof value !== "object" || Array.isArray(value)) {
+    // "error_Stop" (no such merchant, or it expired), "error_nopay" (no such authorization), "error".
+    return { refused: message || "no details in the answer" }
+  }
+  const detail = value as Record<string, unknown>
+  if (detail.amount !== undefined && String(detail.amount) !== String(data.amount)) {
+    return { mismatch: `ECPay's card detail of authorization ${creditRefundId} is for ${String(detail.amount)} TWD, not the payment's ${data.amount} TWD` }
+  }
+  const tradeId = /^\d+$/.test(String(detail.TradeID ?? "")) ? String(detail.TradeID) : creditRefundId
+  const closes = Array.isArray(detail.close_data) ? detail.close_data : []
+  const out: Array<{ refund_id: string; amount: string; currency_code: string }> = []
+  for (const close of closes) {
+    if (!close || typeof close !== "object") continue
+    const c = close as Record<string, unknown>
+    const amount = Number(c.amount)
+    const sno = String(c.sno ?? "")
+    if (!COUNTED_CLOSES.has(String(c.status ?? "")) || !Number.isSafeInteger(amount) || amount >= 0 || !/^\d+$/.test(sno)) continue
+    out.push({ refund_id: `${tradeId}-${sno}`, amount: fromEcpayAmount(-amount).toFixed(), currency_code: ECPAY_CURRENCY })
+  }
+  return { refunds: out }
 }
 
 // ---- Notifications ------------------------------------------------------------------------------

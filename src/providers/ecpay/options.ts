@@ -105,6 +105,14 @@ export const ecpayOptionsSchema = z
      */
     notificationToleranceSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(1800),
     /**
+     * The merchant's check code (商家檢查碼, in the ECPay back office under 信用卡收單 →
+     * 信用卡授權資訊), which ECPay's card detail query (`CreditDetail/QueryTrade/V2`) needs:
+     * without it the refunds made in the back office cannot be listed for reconciliation.
+     * Production only, as the query is. Kept out of logs.
+     * @see https://developers.ecpay.com.tw/?p=2894
+     */
+    creditCheckCode: z.string().trim().regex(/^\d{1,20}$/, { error: "must be ECPay's numeric CreditCheckCode" }).optional(),
+    /**
      * Letters and digits put in front of every `MerchantTradeNo` (0 to 6), to tell this
      * store's orders apart when one ECPay account serves several.
      * @default ""

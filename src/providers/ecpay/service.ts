@@ -30,8 +30,10 @@ import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/
 import {
   GatewayRejectedError,
   NotSupportedError,
+  PaymentConfigError,
   PaymentInputError,
 } from "../../lib/payments/errors"
+import { takeNotedExternalRefund } from "../../lib/payments/external-refunds"
 import type { HostedPaymentProvider, NotificationVerdict } from "../../lib/payments/hosted/contract"
 import { compareAmounts, formatAmount, toBigNumber } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
@@ -49,6 +51,7 @@ import {
   newSessionData,
   notificationFields,
   readSessionData,
+  refundsOfCreditDetail,
   toEcpayAmount,
   verifyEcpayNotification,
   withTrade,
@@ -193,6 +196,20 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
       // The same refund again (a retried workflow step): it was made once.
       return { data }
     }
+    const external = await takeNotedExternalRefund(this.container, data, input.amount, input.context?.idempotency_key)
+    if (external) {
+      // Made in ECPay's back office already (the plugin noted it): recorded, not sent again.
+      const { refund_id, amount: noted } = external.refund
+      const amount = toBigNumber(noted).toNumber()
+      const known = data.refunds.some((r) => r.refund_id === refund_id)
+      return {
+        data: {
+          ...external.data,
+          amount_refunded: known ? data.amount_refunded : data.amount_refunded + amount,
+          refunds: known ? data.refunds : [...data.refunds, { key, amount, refund_id }],
+        },
+      }
+    }
     const requested = toBigNumber(input.amount)
     assertRefundable({
       gateway: "ECPay",
@@ -293,6 +310,64 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
         throw new Error(`Unknown notification verdict ${JSON.stringify(unknown)}`)
       }
     }
+  }
+
+  // ---- Reconciliation --------------------------------------------------------------------
+
+  /**
+   * The refunds ECPay lists for a card payment (made in ECPay's back office or through this
+   * provider), for the reconciliation job: `CreditDetail/QueryTrade/V2`, which ECPay offers
+   * in production only and which needs the merchant's check code (`creditCheckCode`). A
+   * payment that is not a paid card payment has none to list. Amounts in major units.
+   * @see https://developers.ecpay.com.tw/?p=2894
+   */
+  async listGatewayRefunds(sessionData: Record<string, unknown>): Promise<Array<{ refund_id: string; amount: string; currency_code: string }>> {
+    const data = readSessionData(sessionData)
+    if (this.options_.environment !== "production") {
+      throw new NotSupportedError(
+        "ECPay",
+        "Listing a card payment's refunds",
+        "ECPay's card detail query (CreditDetail/QueryTrade/V2) exists in production only"
+      )
+    }
+    if (!this.options_.creditCheckCode) {
+      throw new PaymentConfigError(
+        "ECPay payment provider options are incomplete: `creditCheckCode` (商家檢查碼, in the back office under 信用卡收單 → 信用卡授權資訊) " +
+          "is needed to list a card payment's refunds"
+      )
+    }
+    if (data.trade_status !== "1" || !data.trade_no || !isCardPayment(data.payment_type)) {
+      return []
+    }
+    const stored = typeof data.credit_refund_id === "string" && /^\d+$/.test(data.credit_refund_id) ? data.credit_refund_id : undefined
+    const creditRefundId = stored ?? withTrade(data, await this.queryTrade(data)).credit_refund_id
+    if (!creditRefundId) {
+      throw new GatewayRejectedError(
+        { gateway: "ECPay", operation: "list the card payment's refunds" },
+        `ECPay's answer for order ${data.merchant_trade_no} gives no card authorization number (gwsr)`
+      )
+    }
+    const operation = "list the card payment's refunds"
+    const timestamp = Math.floor(Date.now() / 1000)
+    const answer = await this.client_.queryJson(
+      operation,
+      "/CreditDetail/QueryTrade/V2",
+      {
+        MerchantID: this.options_.merchantId,
+        CreditRefundId: creditRefundId,
+        CreditAmount: String(data.amount),
+        CreditCheckCode: this.options_.creditCheckCode,
+      },
+      deriveKey("ecpay:credit-detail", data.merchant_trade_no, timestamp)
+    )
+    const read = refundsOfCreditDetail(answer, data, creditRefundId)
+    if ("refused" in read) {
+      throw new GatewayRejectedError({ gateway: "ECPay", operation, code: read.refused }, describeCreditDetailRefusal(read.refused))
+    }
+    if ("mismatch" in read) {
+      throw new PaymentInputError(read.mismatch)
+    }
+    return read.refunds
   }
 
   // ---- Hosted payment page (src/lib/payments/hosted.ts) ---------------------------------
@@ -428,6 +503,20 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
         `ECPay closes a card payment whole (${data.amount} TWD); capture the whole amount and refund the difference`
       )
     }
+  }
+}
+
+/** The card detail query's `RtnMsg` in words (https://developers.ecpay.com.tw/?p=2894). */
+function describeCreditDetailRefusal(message: string): string {
+  switch (message) {
+    case "error_Stop":
+      return "ECPay knows no such merchant, or the merchant's contract has expired"
+    case "error_nopay":
+      return "ECPay has no such card authorization"
+    case "error":
+      return "ECPay found an error in the query or could not check it"
+    default:
+      return "ECPay refused the query"
   }
 }
 

@@ -38,6 +38,8 @@ import {
   PaymentInputError,
 } from "../../lib/payments/errors"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
+import { externalRefundsOf, takeNotedExternalRefund } from "../../lib/payments/external-refunds"
+import type { GatewayEventSource, GatewayEventVerdict, GatewayWebhookPayload } from "../../lib/payments/outcomes/types"
 import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { formatAmount } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
@@ -54,13 +56,15 @@ import {
   mapPaymentStatus,
   mapWebhookEvent,
   paypalEligibility,
+  readPaypalEvent,
+  refundCustomId,
   toAuthorizationData,
   toCaptureData,
   toRefundData,
   toSessionData,
   withTotals,
 } from "./mapping"
-import { toPaypalCaptureAmount, toPaypalMoney, toPaypalRefundMoney } from "./money"
+import { paypalDecimal, toPaypalCaptureAmount, toPaypalMoney, toPaypalRefundMoney } from "./money"
 import { PaypalOptions, parsePaypalOptions } from "./options"
 import { allocateRefund, capturedTotal, refundableTotal, refundedTotal } from "./refunds"
 import type {
@@ -93,7 +97,7 @@ const AWAITING_BUYER = new Set<PaypalOrderStatus>(["CREATED", "PAYER_ACTION_REQU
  * admin captures, reauthorizing first past PayPal's honor period, and refunds in parts.
  * Notifications are verified before anything is done with them.
  */
-class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
+class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> implements GatewayEventSource {
   static override identifier = "paypal"
   /** How the store routes and `initiatePayment` name the method in eligibility reasons. */
   static eligibilityLabel = LABEL
@@ -366,12 +370,33 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
 
   /**
    * Refunds from the captures, never more than captured (refused before PayPal is called).
-   * A refund PayPal already holds (made in its dashboard, which Medusa only learns of when
-   * the admin records it, or one whose answer was lost) is recorded rather than made again.
+   * A refund made at PayPal that the plugin noted in the data to record in Medusa is
+   * recorded without calling PayPal; one PayPal already holds otherwise (made in its
+   * dashboard and recorded by the admin, or one whose answer was lost) is recorded rather
+   * than made again. Each refund made here carries `<session id>.<Medusa refund id>` in its
+   * `custom_id`, so its notification is known as this store's own.
    */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const known = this.sessionData(input.data)
     const currency = known.currency_code
+    const external = await takeNotedExternalRefund(this.container, known, input.amount, input.context?.idempotency_key)
+    if (external) {
+      // Made at PayPal already: recorded as it is; the money has moved.
+      const { refund_id, amount: noted } = external.refund
+      const refunds = known.refunds.some((r) => r.id === refund_id)
+        ? known.refunds
+        : [
+            ...known.refunds,
+            {
+              id: refund_id,
+              // Known when the payment has one capture; PayPal's next order lookup says otherwise.
+              capture_id: known.captures.length === 1 ? known.captures[0].id : null,
+              status: "COMPLETED" as const,
+              amount: paypalDecimal(new BigNumberJS(noted), currency),
+            },
+          ]
+      return { data: withTotals({ ...known, external_refunds: externalRefundsOf(external.data), refunds }) }
+    }
     // Toward zero: a refund never returns more than was asked.
     const amount = new BigNumberJS(toPaypalRefundMoney(input.amount, currency).value)
     const refunded = refundedTotal(known.refunds, currency)
@@ -393,6 +418,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
     }
     const toRefund = amount.minus(unrecorded)
     const key = input.context?.idempotency_key ?? deriveKey("paypal:refund", data.id, refunded.toFixed(), amount.toFixed())
+    const customId = refundCustomId(data.session_id, input.context?.idempotency_key)
     let refunds = data.refunds
     // One Medusa refund may span several PayPal captures (partial captures): each part is
     // refunded from its own capture under its own key.
@@ -403,7 +429,7 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
         operation: "refund the PayPal payment",
         body: {
           amount: toPaypalMoney(part.amount, currency),
-          ...(data.session_id ? { custom_id: data.session_id } : {}),
+          ...(customId ? { custom_id: customId } : {}),
         },
         idempotencyKey: index === 0 ? key : `${key}-${part.capture_id}`,
       })
@@ -472,41 +498,34 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
    * `not_supported`, never turned into an action.
    */
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    const ignored = (reason: string): WebhookActionResult => {
-      this.logger_.warn(`PayPal: ignored a notification: ${redactText(reason)}`)
+    const verified = await this.verifiedEvent(payload)
+    if (!verified.ok) {
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    const webhookId = this.options_.webhookId
-    if (!webhookId) {
-      return ignored("`webhookId` is not configured, so no notification can be verified")
-    }
-    const raw = rawBodyOf(payload.rawData)
-    if (!raw?.length) {
-      return ignored("it has no body")
-    }
-    const headers = transmissionOf(payload.headers as Record<string, unknown> | undefined)
-    if (!headers.ok) {
-      return ignored(headers.reason)
-    }
-    const transmission = headers.transmission
-    if (!isFresh(transmission.time, this.options_.webhookToleranceSeconds, new Date())) {
-      return ignored(`its transmission time ${JSON.stringify(transmission.time.slice(0, 40))} is outside the ${this.options_.webhookToleranceSeconds}s tolerance`)
-    }
-    const verified = await this.verifier_.verify(transmission, webhookId, raw)
-    if (!verified.ok) {
-      return ignored(`its signature did not verify: ${verified.reason}`)
-    }
-    let event: PaypalWebhookEvent
-    try {
-      event = JSON.parse(raw.toString("utf8")) as PaypalWebhookEvent
-    } catch {
-      return ignored("its verified body is not JSON")
-    }
-    const mapped = mapWebhookEvent(event)
+    const mapped = mapWebhookEvent(verified.event)
     if (mapped.note) {
       this.logger_.info?.(`PayPal: ${redactText(mapped.note)}; not acted on`)
     }
     return mapped.result
+  }
+
+  /**
+   * The whole outcome of a notification, verified as `getWebhookActionAndData` verifies it
+   * (the same method): refunds, reversals and disputes too. One that names no session (a
+   * refund made in PayPal's dashboard, a dispute) gets it from its capture, looked up at
+   * PayPal; PayPal being unreachable is no verdict: the error is thrown and the delivery is
+   * processed again later.
+   */
+  async readGatewayEvent(payload: GatewayWebhookPayload): Promise<GatewayEventVerdict> {
+    const verified = await this.verifiedEvent(payload)
+    if (!verified.ok) {
+      return { verified: false, reason: verified.reason }
+    }
+    const reading = readPaypalEvent(verified.event)
+    if ("captureId" in reading) {
+      return { verified: true, outcome: reading.outcome(await this.sessionOfCapture(reading.captureId)) }
+    }
+    return { verified: true, outcome: reading.outcome }
   }
 
   // ---- Saved PayPal accounts ----------------------------------------------------------------
@@ -540,6 +559,67 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> {
   }
 
   // ---- Helpers ---------------------------------------------------------------------------
+
+  /**
+   * The one verification of a notification, for `getWebhookActionAndData` and
+   * `readGatewayEvent` alike: a webhook id configured, the PAYPAL-* headers, the
+   * transmission time within the tolerance, the signature (locally or by PayPal), then the
+   * verified raw body parsed. Logged once when refused.
+   */
+  protected async verifiedEvent(
+    payload: GatewayWebhookPayload | ProviderWebhookPayload["payload"]
+  ): Promise<{ ok: true; event: PaypalWebhookEvent } | { ok: false; reason: string }> {
+    const refused = (reason: string): { ok: false; reason: string } => {
+      this.logger_.warn(`PayPal: ignored a notification: ${redactText(reason)}`)
+      return { ok: false, reason }
+    }
+    const webhookId = this.options_.webhookId
+    if (!webhookId) {
+      return refused("`webhookId` is not configured, so no notification can be verified")
+    }
+    const raw = rawBodyOf(payload.rawData)
+    if (!raw?.length) {
+      return refused("it has no body")
+    }
+    const headers = transmissionOf(payload.headers as Record<string, unknown> | undefined)
+    if (!headers.ok) {
+      return refused(headers.reason)
+    }
+    const transmission = headers.transmission
+    if (!isFresh(transmission.time, this.options_.webhookToleranceSeconds, new Date())) {
+      return refused(`its transmission time ${JSON.stringify(transmission.time.slice(0, 40))} is outside the ${this.options_.webhookToleranceSeconds}s tolerance`)
+    }
+    const verified = await this.verifier_.verify(transmission, webhookId, raw)
+    if (!verified.ok) {
+      return refused(`its signature did not verify: ${verified.reason}`)
+    }
+    try {
+      return { ok: true, event: JSON.parse(raw.toString("utf8")) as PaypalWebhookEvent }
+    } catch {
+      return refused("its verified body is not JSON")
+    }
+  }
+
+  /**
+   * The Medusa session of a capture (its `custom_id`, which PayPal copies from the order),
+   * for a notification that names the capture only; undefined when PayPal has no such
+   * capture for this account.
+   */
+  protected async sessionOfCapture(id: string): Promise<string | undefined> {
+    try {
+      const { body } = await this.client_.request<PaypalCapture>({
+        method: "GET",
+        path: `/v2/payments/captures/${encodeURIComponent(id)}`,
+        operation: "look up the PayPal capture",
+      })
+      return typeof body?.custom_id === "string" ? body.custom_id : undefined
+    } catch (error) {
+      if (error instanceof GatewayRejectedError && (error.details.status === 404 || error.details.code === "RESOURCE_NOT_FOUND")) {
+        return undefined
+      }
+      throw error
+    }
+  }
 
   protected eligibility(): ProviderEligibility {
     return paypalEligibility(this.options_, LABEL)

@@ -1,7 +1,9 @@
 /**
- * PayPal's wire types (Orders v2, Payments v2, webhooks: the fields the collection reads)
- * and the shape of what the collection keeps in the payment session's `data`. Types only.
+ * PayPal's wire types (Orders v2, Payments v2, Customer Disputes v1, webhooks: the fields the
+ * collection reads) and the shape of what the collection keeps in the payment session's
+ * `data`. Types only.
  */
+import type { ExternalRefund } from "../../lib/payments/external-refunds"
 
 /** PayPal's two environments; each has its own REST host, credentials and webhook certificates. */
 export type PaypalEnvironment = "sandbox" | "live"
@@ -76,6 +78,26 @@ export interface PaypalOrder {
   purchase_units?: PaypalPurchaseUnit[]
   links?: PaypalLink[]
   create_time?: string
+}
+
+/**
+ * A customer dispute as PayPal's Customer Disputes API shows it (and the CUSTOMER.DISPUTE.*
+ * notifications carry it), the fields the collection reads; the buyer's details in it are
+ * never copied.
+ * @see https://developer.paypal.com/docs/api/customer-disputes/v1/#disputes_get
+ */
+export interface PaypalDispute {
+  dispute_id: string
+  create_time?: string
+  update_time?: string
+  /** The captures disputed: `seller_transaction_id` is the capture id, `custom` its custom_id. */
+  disputed_transactions?: Array<{ seller_transaction_id?: string; custom?: string }>
+  reason?: string
+  status?: string
+  dispute_amount?: PaypalMoney
+  dispute_outcome?: { outcome_code?: string; amount_refunded?: PaypalMoney }
+  /** When the seller's answer is due (ISO 8601). */
+  seller_response_due_date?: string
 }
 
 export interface PaypalWebhookEvent {
@@ -159,4 +181,9 @@ export interface PaypalSessionData extends Record<string, unknown> {
   declined_attempts: number
   /** Bumped on every amount change; part of the derived PayPal-Request-Id. */
   update_seq: number
+  /**
+   * Refunds made at PayPal outside Medusa (its dashboard), noted by the plugin to be recorded
+   * in Medusa without refunding again (`lib/payments/external-refunds.ts`).
+   */
+  external_refunds?: ExternalRefund[]
 }

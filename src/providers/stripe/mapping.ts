@@ -15,10 +15,14 @@ import {
   formatAmount,
   fromMinorUnits,
   fromMinorUnitsToNumber,
+  isoExponent,
   normalizeCurrency,
   toMinorUnits,
 } from "../../lib/payments/money"
 import { truncateText } from "../../lib/payments/options"
+import { redactText } from "../../lib/payments/redact"
+import type { ExternalRefund } from "../../lib/payments/external-refunds"
+import type { DisputeStatus, GatewayEventRef, GatewayOutcome } from "../../lib/payments/outcomes/types"
 import {
   EligibilityRules,
   ProviderEligibility,
@@ -69,6 +73,15 @@ export function toStripeCaptureAmount(amount: BigNumberInput, currency: string, 
 
 export function fromStripeAmount(minor: number, currency: string): number {
   return fromMinorUnitsToNumber(minor, currency, STRIPE_CURRENCY_RULES)
+}
+
+/**
+ * Stripe's minor units as an exact decimal string in major units, for outcomes: 2000 USD ->
+ * "20.00", 5120 KWD -> "5.120", 100000 UGX -> "1000" (Stripe's two decimals of UGX are always 00).
+ */
+export function stripeMajorString(minor: number, currency: string): string {
+  const value = fromMinorUnits(minor, currency, STRIPE_CURRENCY_RULES)
+  return value.toFixed(Math.max(isoExponent(normalizeCurrency(currency)), value.decimalPlaces() ?? 0))
 }
 
 /** Stripe's minor units for people and messages: 150000 ISK -> "1500 ISK". */
@@ -132,6 +145,8 @@ export function toStripeCurrency(currency: string): string {
 export type StripePaymentIntent = Stripe.PaymentIntent
 export type StripeIntentStatus = Stripe.PaymentIntent.Status
 export type StripeEvent = Stripe.Event
+export type StripeRefund = Stripe.Refund
+export type StripeDispute = Stripe.Dispute
 
 /**
  * What the collection keeps in the payment session's `data`. It reaches the storefront,
@@ -163,9 +178,14 @@ export interface StripeSessionData extends Record<string, unknown> {
    * recorded in Medusa in parts, up to what Stripe received.
    */
   amount_captured_recorded?: number
-  /** Sum of refunds made through the collection, in minor units. */
+  /** Sum of refunds made through the collection (and made at Stripe and recorded in Medusa), in minor units. */
   amount_refunded: number
   refunds: Array<{ id: string; amount: number; status: string | null }>
+  /**
+   * Refunds made at Stripe outside Medusa (the dashboard), noted by the plugin to be
+   * recorded in Medusa without refunding again (`lib/payments/external-refunds.ts`).
+   */
+  external_refunds?: ExternalRefund[]
   /** Bumped on every in-place update; part of the derived idempotency key. */
   update_seq: number
   /** Set when the answer of the last mutating call was indeterminate. */
@@ -196,6 +216,8 @@ export function toSessionData(
     ...(previous.amount_captured_recorded !== undefined ? { amount_captured_recorded: previous.amount_captured_recorded } : {}),
     amount_refunded: previous.amount_refunded ?? 0,
     refunds: previous.refunds ?? [],
+    // Kept through every call: the plugin reads it to record a gateway refund once.
+    ...(previous.external_refunds !== undefined ? { external_refunds: previous.external_refunds } : {}),
     update_seq: previous.update_seq ?? 0,
   }
 }
@@ -400,8 +422,23 @@ const INTENT_EVENTS: Readonly<Record<string, PaymentActions>> = Object.freeze({
   "payment_intent.canceled": PaymentActions.CANCELED,
 })
 
-/** The `payment_intent.*` events the provider acts on, for the README and the dashboard. */
-export const STRIPE_WEBHOOK_EVENTS = Object.freeze(Object.keys(INTENT_EVENTS))
+/**
+ * Refund events; the object is a Refund. `charge.refund.updated` is sent "on selected payment
+ * methods" only, `refund.updated` for all (https://docs.stripe.com/api/events/types).
+ */
+const REFUND_EVENTS = Object.freeze(["refund.created", "refund.updated", "refund.failed", "charge.refund.updated"])
+
+/** Dispute events; the object is a Dispute. */
+const DISPUTE_EVENTS: Readonly<Record<string, DisputeStatus | "closed_by_status">> = Object.freeze({
+  "charge.dispute.created": "opened",
+  "charge.dispute.updated": "updated",
+  "charge.dispute.funds_withdrawn": "updated",
+  "charge.dispute.funds_reinstated": "updated",
+  "charge.dispute.closed": "closed_by_status",
+})
+
+/** The events the provider reads, for the README and the webhook endpoint in Stripe's dashboard. */
+export const STRIPE_WEBHOOK_EVENTS = Object.freeze([...Object.keys(INTENT_EVENTS), ...REFUND_EVENTS, ...Object.keys(DISPUTE_EVENTS)])
 
 /**
  * A verified Stripe event -> Medusa's action, with the amount in major units.
@@ -431,4 +468,181 @@ export function mapWebhookEvent(event: Stripe.Event, asyncPaymentMethodTypes: re
     action: mapped,
     data: { session_id: sessionId, amount: fromStripeAmount(minor, intent.currency) },
   }
+}
+
+// ---- The full outcome of an event (`readGatewayEvent`) -------------------------------------
+
+/**
+ * What a verified Stripe event means for Medusa. A PaymentIntent event names its session in
+ * the intent's metadata; a refund or a dispute names the PaymentIntent only, so the session
+ * comes from the intent, which the service looks up (`paymentIntent`) before completing the
+ * outcome with its `metadata.session_id` (undefined: not this store's payment).
+ */
+export type StripeEventReading =
+  | { outcome: GatewayOutcome }
+  | { paymentIntent: string; outcome(sessionId: string | undefined): GatewayOutcome }
+
+const MEDUSA_SESSION = /^payses_[A-Za-z0-9]+$/
+
+/** A Medusa payment session id, or undefined (another integration's object, or none). */
+export function medusaSessionId(value: unknown): string | undefined {
+  return typeof value === "string" && MEDUSA_SESSION.test(value) ? value : undefined
+}
+
+/**
+ * The metadata key of the Medusa refund id on the refunds the provider creates: a refund
+ * carrying it was made by this store (and Medusa recorded it), one without was made in
+ * Stripe's dashboard or by another integration.
+ */
+export const MEDUSA_REFUND_ID = "medusa_refund_id"
+
+/** A verified Stripe event -> its full outcome (or the PaymentIntent to look up first). */
+export function readStripeEvent(event: Stripe.Event): StripeEventReading {
+  const ref: GatewayEventRef = {
+    event_id: event.id,
+    event_type: event.type,
+    ...(typeof event.created === "number" ? { occurred_at: new Date(event.created * 1000).toISOString() } : {}),
+  }
+  const ignored = (reason: string, session_id?: string): { outcome: GatewayOutcome } => ({
+    outcome: { ...ref, kind: "ignored", reason, ...(session_id ? { session_id } : {}) },
+  })
+  const object = event.data.object as unknown as Record<string, unknown>
+
+  if (event.type in INTENT_EVENTS) {
+    const intent = object as unknown as Stripe.PaymentIntent
+    const session_id = medusaSessionId(intent.metadata?.session_id)
+    if (intent.object !== "payment_intent" || !session_id) {
+      return ignored(`PaymentIntent ${String(intent.id ?? "")} carries no Medusa payment session id (another integration's payment)`)
+    }
+    return { outcome: intentOutcome(event.type, intent, { ...ref, session_id }) }
+  }
+
+  if (REFUND_EVENTS.includes(event.type)) {
+    const refund = object as unknown as Stripe.Refund
+    const paymentIntent = idOf(refund.payment_intent)
+    if (!paymentIntent) {
+      return ignored(`refund ${String(refund.id ?? "")} has no PaymentIntent (a charge this store did not create)`)
+    }
+    const status = refundStatus(refund.status)
+    return {
+      paymentIntent,
+      outcome: (sessionId) => {
+        const session_id = medusaSessionId(sessionId)
+        if (!session_id) return ignored(`refund ${refund.id}: PaymentIntent ${paymentIntent} carries no Medusa payment session id`).outcome
+        return {
+          ...ref,
+          kind: "refunded",
+          session_id,
+          refund_id: refund.id,
+          amount: stripeMajorString(refund.amount, refund.currency),
+          currency_code: refund.currency.toLowerCase(),
+          made_by_store: typeof refund.metadata?.[MEDUSA_REFUND_ID] === "string" && refund.metadata[MEDUSA_REFUND_ID].length > 0,
+          ...(status ? { status } : {}),
+        }
+      },
+    }
+  }
+
+  if (event.type === "charge.refunded") {
+    // The Charge's refunds are not expanded in recent API versions: each refund comes with
+    // its own refund.created (and refund.updated), which names it.
+    return ignored("charge.refunded is read from refund.created and refund.updated, which name the refund")
+  }
+
+  const disputeEvent = DISPUTE_EVENTS[event.type]
+  if (disputeEvent) {
+    const dispute = object as unknown as Stripe.Dispute
+    const paymentIntent = idOf(dispute.payment_intent)
+    if (!paymentIntent) {
+      return ignored(`dispute ${String(dispute.id ?? "")} has no PaymentIntent (a charge this store did not create)`)
+    }
+    const status: DisputeStatus = disputeEvent === "closed_by_status" ? closedDisputeStatus(dispute.status) : disputeEvent
+    const due = dispute.evidence_details?.due_by
+    return {
+      paymentIntent,
+      outcome: (sessionId) => {
+        const session_id = medusaSessionId(sessionId)
+        if (!session_id) return ignored(`dispute ${dispute.id}: PaymentIntent ${paymentIntent} carries no Medusa payment session id`).outcome
+        return {
+          ...ref,
+          kind: "dispute",
+          session_id,
+          dispute_id: dispute.id,
+          status,
+          amount: stripeMajorString(dispute.amount, dispute.currency),
+          currency_code: dispute.currency.toLowerCase(),
+          ...(dispute.reason ? { reason: dispute.reason } : {}),
+          ...(typeof due === "number" ? { evidence_due_by: new Date(due * 1000).toISOString() } : {}),
+        }
+      },
+    }
+  }
+
+  return ignored(`Stripe event type ${event.type} is not acted on`)
+}
+
+function intentOutcome(type: string, intent: Stripe.PaymentIntent, base: GatewayEventRef & { session_id: string }): GatewayOutcome {
+  const currency_code = intent.currency.toLowerCase()
+  switch (INTENT_EVENTS[type]) {
+    case PaymentActions.AUTHORIZED:
+      return { ...base, kind: "authorized", amount: stripeMajorString(intent.amount_capturable, intent.currency), currency_code }
+    case PaymentActions.SUCCESSFUL:
+      return { ...base, kind: "captured", amount: stripeMajorString(intent.amount_received, intent.currency), currency_code }
+    case PaymentActions.FAILED: {
+      const reason = declineReason(intent.last_payment_error)
+      return { ...base, kind: "failed", ...(reason ? { reason } : {}) }
+    }
+    case PaymentActions.CANCELED:
+      return { ...base, kind: "canceled", ...(intent.cancellation_reason ? { reason: intent.cancellation_reason } : {}) }
+    case PaymentActions.REQUIRES_MORE:
+      return { ...base, kind: "requires_more" }
+    case PaymentActions.PENDING:
+      return { ...base, kind: "pending" }
+    default:
+      throw new Error(`Stripe event type ${type} has no outcome`)
+  }
+}
+
+/**
+ * Why an attempt failed, from Stripe's codes and message: never the payment method on the
+ * error (it carries the card holder's billing details), and scrubbed of anything that looks
+ * like a secret or a card number.
+ */
+function declineReason(error: Stripe.PaymentIntent.LastPaymentError | null | undefined): string | undefined {
+  if (!error) return undefined
+  const codes = [error.code, error.decline_code ? `(${error.decline_code})` : undefined].filter(Boolean).join(" ")
+  const message = error.message ? redactText(truncateText(error.message, 300)) : undefined
+  const reason = [codes, message].filter(Boolean).join(": ")
+  return reason || undefined
+}
+
+/**
+ * A Refund's status -> the outcome's, exhaustively; `null` (Stripe's type allows it) says
+ * nothing. `requires_action` waits for the customer (some refund methods): pending.
+ * @see https://docs.stripe.com/api/refunds/object#refund_object-status
+ */
+function refundStatus(status: string | null | undefined): "succeeded" | "pending" | "failed" | "canceled" | undefined {
+  if (status === null || status === undefined) return undefined
+  switch (status) {
+    case "succeeded":
+      return "succeeded"
+    case "pending":
+    case "requires_action":
+      return "pending"
+    case "failed":
+      return "failed"
+    case "canceled":
+      return "canceled"
+    default:
+      throw new Error(`Unknown Stripe refund status: ${JSON.stringify(status)}`)
+  }
+}
+
+/**
+ * A closed dispute's status: `won` and `lost` as they are; anything else (`warning_closed`,
+ * an inquiry that ended without a chargeback, `prevented`) closed without a verdict.
+ * @see https://docs.stripe.com/api/disputes/object#dispute_object-status
+ */
+function closedDisputeStatus(status: Stripe.Dispute.Status): DisputeStatus {
+  return status === "won" ? "won" : status === "lost" ? "lost" : "closed"
 }

@@ -39,6 +39,8 @@ import type {
 import { randomUUID } from "node:crypto"
 import { AbstractPaymentProvider, PaymentActions } from "@medusajs/framework/utils"
 import { GatewayRejectedError, PaymentInputError } from "../../lib/payments/errors"
+import { takeNotedExternalRefund } from "../../lib/payments/external-refunds"
+import type { GatewayEventSource, GatewayEventVerdict, GatewayWebhookPayload } from "../../lib/payments/outcomes/types"
 import { redactText } from "../../lib/payments/redact"
 import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
@@ -48,6 +50,7 @@ import { headerValue, rawBodyOf } from "../../lib/payments/webhooks"
 import { StripeClient, unexpectedStateIntent } from "./client"
 import {
   IntentStatusInput,
+  MEDUSA_REFUND_ID,
   StripeEvent,
   StripeIntentStatus,
   StripePaymentIntent,
@@ -58,6 +61,7 @@ import {
   formatStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
+  readStripeEvent,
   stripeEligibility,
   toSavedMethodData,
   toSessionData,
@@ -83,7 +87,7 @@ const UPDATABLE = new Set<StripeIntentStatus>([
  * with the client secret, authorized then captured (or captured at once), refunded in
  * parts, with verified webhooks and saved cards.
  */
-class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
+class StripeProviderService extends AbstractPaymentProvider<StripeOptions> implements GatewayEventSource {
   static override identifier = "stripe"
   /** How eligibility refusals name this method, here and in the store routes. */
   static eligibilityLabel = "Card payment"
@@ -265,11 +269,30 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
     return { data: toSessionData(intent, { ...data, amount_captured_recorded: recordedCapture(data) + asked }) }
   }
 
+  /**
+   * Refunds at Stripe, never more than was captured. A refund already made at Stripe (in its
+   * dashboard) that the plugin noted in the data to record in Medusa is recorded without
+   * calling Stripe. Every refund made here carries the Medusa refund id in its metadata, so
+   * its webhook is known as this store's own (`made_by_store`).
+   */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const data = this.sessionData(input.data)
     // Toward zero: a refund never returns more than was asked.
     const amount = toStripeRefundAmount(input.amount, data.currency)
     const refunded = data.amount_refunded ?? 0
+    const external = await takeNotedExternalRefund(this.container, data, input.amount, input.context?.idempotency_key)
+    if (external) {
+      // Made at Stripe already: recorded as it is, even past what this data says was
+      // captured, since the money has moved.
+      const known = (data.refunds ?? []).some((r) => r.id === external.refund.refund_id)
+      return {
+        data: {
+          ...external.data,
+          amount_refunded: known ? refunded : refunded + amount,
+          refunds: known ? data.refunds : [...(data.refunds ?? []), { id: external.refund.refund_id, amount, status: null }],
+        },
+      }
+    }
     assertRefundable({
       gateway: "Stripe",
       reference: `payment ${data.id}`,
@@ -278,10 +301,15 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
       refunded,
       format: (minor) => formatStripeAmount(minor.toNumber(), data.currency),
     })
+    const medusaRefundId = input.context?.idempotency_key
+    const metadata: Record<string, string> = {
+      ...(data.session_id ? { session_id: data.session_id } : {}),
+      ...(medusaRefundId ? { [MEDUSA_REFUND_ID]: medusaRefundId } : {}),
+    }
     const refund = await this.client_.call("refund the payment", (stripe) =>
       stripe.refunds.create(
-        { payment_intent: data.id, amount, metadata: data.session_id ? { session_id: data.session_id } : undefined },
-        { idempotencyKey: input.context?.idempotency_key ?? deriveKey("stripe:refund", data.id, refunded, amount) }
+        { payment_intent: data.id, amount, metadata: Object.keys(metadata).length ? metadata : undefined },
+        { idempotencyKey: medusaRefundId ?? deriveKey("stripe:refund", data.id, refunded, amount) }
       ),
       { movesMoney: true }
     )
@@ -331,25 +359,29 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   }
 
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    const secret = this.options_.webhookSecret
-    if (!secret) {
-      this.logger_.warn("Stripe: a webhook arrived but `webhookSecret` is not configured; it was ignored")
+    const verified = this.verifiedEvent(payload)
+    if (!verified.ok) {
       return { action: PaymentActions.NOT_SUPPORTED }
     }
-    let event: StripeEvent
-    try {
-      event = verifyStripeEvent(
-        rawBodyOf(payload.rawData) ?? "",
-        headerValue(payload.headers, "stripe-signature"),
-        secret,
-        this.options_.webhookToleranceSeconds
-      )
-    } catch (error) {
-      // Forged, tampered, stale or unsigned: never acted on, never a crash.
-      this.logger_.warn(`Stripe: rejected a webhook whose signature did not verify: ${redactText(messageOf(error))}`)
-      return { action: PaymentActions.NOT_SUPPORTED }
+    return mapWebhookEvent(verified.event, this.options_.asyncPaymentMethodTypes)
+  }
+
+  /**
+   * The whole outcome of a delivery, verified as `getWebhookActionAndData` verifies it (the
+   * same method): refunds and disputes too, which name a PaymentIntent only, so the intent
+   * is looked up for its Medusa session. Stripe being unreachable for that lookup is no
+   * verdict: the error is thrown and the delivery is processed again later.
+   */
+  async readGatewayEvent(payload: GatewayWebhookPayload): Promise<GatewayEventVerdict> {
+    const verified = this.verifiedEvent(payload)
+    if (!verified.ok) {
+      return { verified: false, reason: verified.reason }
     }
-    return mapWebhookEvent(event, this.options_.asyncPaymentMethodTypes)
+    const reading = readStripeEvent(verified.event)
+    if ("paymentIntent" in reading) {
+      return { verified: true, outcome: reading.outcome(await this.sessionOfIntent(reading.paymentIntent)) }
+    }
+    return { verified: true, outcome: reading.outcome }
   }
 
   // ---- Account holders and saved payment methods --------------------------------------
@@ -468,6 +500,50 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> {
   }
 
   // ---- Helpers ---------------------------------------------------------------------------
+
+  /**
+   * The one verification of a webhook delivery, for `getWebhookActionAndData` and
+   * `readGatewayEvent` alike: the `Stripe-Signature` over the raw body, with the signing
+   * secret, within the tolerance. Forged, tampered, stale or unsigned: never acted on,
+   * never a crash, logged once.
+   */
+  protected verifiedEvent(payload: GatewayWebhookPayload | ProviderWebhookPayload["payload"]): { ok: true; event: StripeEvent } | { ok: false; reason: string } {
+    const secret = this.options_.webhookSecret
+    if (!secret) {
+      this.logger_.warn("Stripe: a webhook arrived but `webhookSecret` is not configured; it was ignored")
+      return { ok: false, reason: "`webhookSecret` is not configured, so no webhook can be verified" }
+    }
+    try {
+      const event = verifyStripeEvent(
+        rawBodyOf(payload.rawData) ?? "",
+        headerValue(payload.headers as Record<string, unknown>, "stripe-signature"),
+        secret,
+        this.options_.webhookToleranceSeconds
+      )
+      return { ok: true, event }
+    } catch (error) {
+      const reason = `its signature did not verify: ${redactText(messageOf(error))}`
+      this.logger_.warn(`Stripe: rejected a webhook whose signature did not verify: ${redactText(messageOf(error))}`)
+      return { ok: false, reason }
+    }
+  }
+
+  /**
+   * The Medusa session of a PaymentIntent (its `metadata.session_id`), for an event that
+   * names the intent only; undefined when the intent is another integration's or Stripe no
+   * longer has it.
+   */
+  protected async sessionOfIntent(id: string): Promise<string | undefined> {
+    try {
+      const intent = await this.retrieveIntent(id)
+      return intent.metadata?.session_id || undefined
+    } catch (error) {
+      if (error instanceof GatewayRejectedError && error.details.code === "resource_missing") {
+        return undefined
+      }
+      throw error
+    }
+  }
 
   protected async retrieveIntent(id: string): Promise<StripePaymentIntent> {
     return this.client_.call("look up the payment", (stripe) => stripe.paymentIntents.retrieve(id))

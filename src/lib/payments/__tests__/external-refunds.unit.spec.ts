@@ -1,5 +1,13 @@
 import BigNumberJS from "bignumber.js"
-import { externalRefundsOf, hasExternalRefund, noteExternalRefund, takeExternalRefund } from "../external-refunds"
+import {
+  externalRefundNote,
+  externalRefundsOf,
+  forgetExternalRefund,
+  hasExternalRefund,
+  noteExternalRefund,
+  takeExternalRefund,
+  takeNotedExternalRefund,
+} from "../external-refunds"
 
 const AT = new Date("2026-12-01T10:00:00.000Z")
 const pending = (refund_id: string, amount: string, currency_code = "usd") => ({ refund_id, amount, currency_code, recorded_at: null })
@@ -80,5 +88,42 @@ describe("refunds made at the gateway, noted in the payment's data to be recorde
     expect(externalRefundsOf(data).map((entry) => entry.refund_id)).toEqual(["re_good"])
     expect(takeExternalRefund(data, "10", AT)?.refund.refund_id).toBe("re_good")
     expect(externalRefundsOf({ external_refunds: "re_1" })).toEqual([])
+  })
+})
+
+describe("takeNotedExternalRefund: only the Medusa refund that records it takes a noted refund", () => {
+  const data = { external_refunds: [{ refund_id: "re_1", amount: "10", currency_code: "usd", recorded_at: null }] }
+  /** The Payment Module's refund service, as the provider's container holds it. */
+  const containerWith = (notes: Record<string, string | null>) => ({
+    refundService: {
+      retrieve: async (id: string) => {
+        if (!(id in notes)) throw new Error(`Refund with id: ${id} was not found`)
+        return { id, note: notes[id] }
+      },
+    },
+  })
+
+  it("takes it for the refund whose note names the gateway refund", async () => {
+    const container = containerWith({ ref_1: externalRefundNote("Stripe", "re_1", "event") })
+    const taken = await takeNotedExternalRefund(container, data, "10", "ref_1", AT)
+    expect(taken?.refund).toEqual({ refund_id: "re_1", amount: "10", currency_code: "usd", recorded_at: AT.toISOString() })
+  })
+
+  it("leaves it for a merchant's refund of the same amount made meanwhile, which goes to the gateway", async () => {
+    const container = containerWith({ ref_2: "Customer returned the cup", ref_3: null })
+    expect(await takeNotedExternalRefund(container, data, "10", "ref_2", AT)).toBeUndefined()
+    expect(await takeNotedExternalRefund(container, data, "10", "ref_3", AT)).toBeUndefined()
+    expect(await takeNotedExternalRefund(container, data, "10", "ref_unknown", AT)).toBeUndefined()
+  })
+
+  it("decides by the amount alone outside the Payment Module (a direct call)", async () => {
+    expect((await takeNotedExternalRefund({}, data, "10", "ref_1", AT))?.refund.refund_id).toBe("re_1")
+    expect(await takeNotedExternalRefund({}, data, "9", "ref_1", AT)).toBeUndefined()
+  })
+
+  it("forgets a noted refund whose recording failed, never a recorded one", () => {
+    const both = { external_refunds: [...data.external_refunds, { refund_id: "re_0", amount: "1", currency_code: "usd", recorded_at: "2026-11-30T09:00:00.000Z" }] }
+    expect(forgetExternalRefund(both, "re_1")).toEqual({ external_refunds: [both.external_refunds[1]] })
+    expect(forgetExternalRefund(both, "re_0")).toEqual(both)
   })
 })

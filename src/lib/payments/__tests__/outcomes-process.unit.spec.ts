@@ -97,7 +97,7 @@ describe("processOutcome: refunds made at the gateway", () => {
     // The gateway's second event about the same refund (refund.created after charge.refunded).
     expect((await processOutcome(deps, input(refund("evt_2", { event_type: "refund.created" })))).outcome).toBe("duplicate")
     expect(actions.refundsRecorded).toEqual([
-      { payment_id: "pay_ps_1", refund_id: "re_1", amount: "5.5", note: expect.stringMatching(/Refunded at Gateway outside Medusa \(refund re_1\)/) },
+      { payment_id: "pay_ps_1", refund_id: "re_1", amount: "5.5", note: "Refunded at Gateway outside Medusa (gateway refund re_1); recorded from the gateway's event" },
     ])
   })
 

@@ -14,7 +14,7 @@
  * builds them from a container. This file imports nothing of Medusa's workflow layer.
  */
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import { hasExternalRefund } from "../external-refunds"
+import { externalRefundNote, hasExternalRefund } from "../external-refunds"
 import { compareAmounts, formatAmount, toBigNumber } from "../money"
 import { redactText } from "../redact"
 import type { HostedLogger } from "../hosted/contract"
@@ -425,7 +425,7 @@ async function refunded(
     refund_id: outcome.refund_id,
     amount: toBigNumber(outcome.amount).toFixed(),
     currency_code: outcome.currency_code,
-    note: `Refunded at ${input.label} outside Medusa (refund ${outcome.refund_id}); recorded from the gateway's ${input.source === "reconciliation" ? "payment status" : "event"}`,
+    note: externalRefundNote(input.label, outcome.refund_id, input.source === "reconciliation" || input.source === "admin" ? "payment status" : "event"),
   })
   log("info", `recorded refund ${outcome.refund_id} of ${amountText} made at the gateway on payment ${payment.id}`)
   return { outcome: "acted_on", detail: `recorded a refund of ${amountText} made at the gateway (${outcome.refund_id})`, payment_id: payment.id, order_id: payment.order_id }

@@ -14,6 +14,8 @@ import {
   readSessionData,
   toEcpayAmount,
   verifyEcpayNotification,
+  refundsOfCreditDetail,
+  withTrade,
 } from "../mapping"
 import { parseEcpayOptions } from "../options"
 
@@ -262,5 +264,45 @@ describe("session data", () => {
   it("refuses data that holds no ECPay order", () => {
     expect(() => readSessionData({ id: "pi_123" })).toThrow(/no ECPay order number/)
     expect(() => readSessionData({ merchant_trade_no: TRADE_NO, amount: "x" })).toThrow(/no amount/)
+  })
+})
+
+describe("the card detail query (CreditDetail/QueryTrade/V2, https://developers.ecpay.com.tw/?p=2894)", () => {
+  const session = readSessionData({ merchant_trade_no: "MMAPPINGUNIT00000001", amount: 100, session_id: "payses_01MAPPING" })
+
+  it("keeps the card authorization's number (gwsr) from QueryTradeInfo's answer, for the query", () => {
+    expect(withTrade(session, { TradeStatus: "1", TradeNo: "2611201000005678", PaymentType: "Credit_CreditCard", gwsr: "11718189" })).toEqual(
+      expect.objectContaining({ credit_refund_id: "11718189" })
+    )
+    expect(withTrade(session, { TradeStatus: "1", PaymentType: "ATM_TAISHIN" })).not.toHaveProperty("credit_refund_id")
+  })
+
+  it("reads a refund as a counted close of a negative amount, and nothing else", () => {
+    const answer = {
+      RtnMsg: "",
+      RtnValue: {
+        TradeID: "11718189",
+        amount: "100",
+        clsamt: "70",
+        status: "已關帳",
+        close_data: [
+          { status: "已關帳", sno: "1", amount: "100", datetime: "2026/11/20 20:15:00" },
+          { status: "已關帳", sno: "2", amount: "-30", datetime: "2026/11/22 10:00:00" },
+          { status: "已取消", sno: "3", amount: "-10", datetime: "2026/11/22 11:00:00" },
+          { status: "已關帳", amount: "-5" },
+          { status: "已關帳", sno: "4", amount: "-2.5" },
+        ],
+      },
+    }
+    expect(refundsOfCreditDetail(answer, session, "11718189")).toEqual({ refunds: [{ refund_id: "11718189-2", amount: "30", currency_code: "twd" }] })
+    expect(refundsOfCreditDetail({ ...answer, RtnValue: { ...answer.RtnValue, close_data: undefined } }, session, "11718189")).toEqual({ refunds: [] })
+  })
+
+  it("says when ECPay refused the query or answered about another amount", () => {
+    expect(refundsOfCreditDetail({ RtnMsg: "error_Stop", RtnValue: "" }, session, "11718189")).toEqual({ refused: "error_Stop" })
+    expect(refundsOfCreditDetail({ RtnMsg: "" }, session, "11718189")).toEqual({ refused: "no details in the answer" })
+    expect(refundsOfCreditDetail({ RtnMsg: "", RtnValue: { TradeID: "1", amount: 90 } }, session, "11718189")).toEqual({
+      mismatch: "ECPay's card detail of authorization 11718189 is for 90 TWD, not the payment's 100 TWD",
+    })
   })
 })

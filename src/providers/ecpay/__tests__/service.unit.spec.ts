@@ -388,3 +388,137 @@ describe("getWebhookActionAndData (Medusa's generic route)", () => {
     expect((await service.getWebhookActionAndData({ data: real, rawData: Buffer.from(formBody(real)), headers: {} })).action).toBe("captured")
   })
 })
+
+describe("refunds made in ECPay's back office, recorded in Medusa", () => {
+  const noted = (amount: string) => ({ refund_id: "11718189-2", amount, currency_code: "twd", recorded_at: null })
+
+  it("records a noted refund without calling ECPay, in its refunds and amount refunded", async () => {
+    const { service } = provider()
+    inline([])
+    const result = await service.refundPayment({ amount: 30, data: paidCard({ external_refunds: [noted("30")] }), context: { idempotency_key: "ref_01NOTED" } })
+    replay!.finish()
+    expect(result.data).toEqual(
+      expect.objectContaining({
+        amount_refunded: 30,
+        refunds: [{ key: "ref_01NOTED", amount: 30, refund_id: "11718189-2" }],
+        external_refunds: [{ ...noted("30"), recorded_at: expect.any(String) }],
+      })
+    )
+    // Retried with the same refund id: recorded once.
+    const again = await service.refundPayment({ amount: 30, data: result.data!, context: { idempotency_key: "ref_01NOTED" } })
+    expect(again.data).toEqual(result.data)
+  })
+
+  it("still refunds through DoAction R when the amount asked is not the noted refund's", async () => {
+    const { service } = provider()
+    inline([action("R", "20")])
+    const result = await service.refundPayment({ amount: 20, data: paidCard({ external_refunds: [noted("30")] }), context: { idempotency_key: "ref_01OTHER" } })
+    replay!.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 20, refunds: [{ key: "ref_01OTHER", amount: 20 }], external_refunds: [noted("30")] }))
+  })
+
+  it("keeps the noted refunds through a status lookup", async () => {
+    const { service } = provider()
+    inline([query(tradeAnswer({}))])
+    const external_refunds = [{ ...noted("30"), recorded_at: "2026-12-01T10:00:00.000Z" }]
+    const result = await service.retrievePayment({ data: paidCard({ external_refunds }) })
+    replay!.finish()
+    expect(result.data).toEqual(expect.objectContaining({ external_refunds }))
+  })
+})
+
+/**
+ * CreditDetail/QueryTrade/V2, "查詢信用卡單筆明細" (https://developers.ecpay.com.tw/?p=2894):
+ * production only ("測試環境:因無法提供實際授權,故無法使用此API"), a form POST of MerchantID,
+ * CreditRefundId (the card authorization's gwsr), CreditAmount and CreditCheckCode (商家檢查碼)
+ * with the CheckMacValue; the answer is JSON: RtnMsg (empty on success), RtnValue with
+ * TradeID, amount, clsamt, authtime, status and close_data (status, amount, sno, datetime).
+ */
+describe("listGatewayRefunds (ECPay's card detail query)", () => {
+  const PRODUCTION_ORIGIN = "https://payment.ecpay.com.tw"
+  const own = { merchantId: "3123456", hashKey: "own-key-0000000a", hashIv: "own-iv-000000000", environment: "production", creditCheckCode: "59997889" }
+  const production = (options: Record<string, unknown> = {}) => provider({ ...own, ...options })
+  const playProduction = (interactions: Interaction[]) =>
+    (replay = new FixtureSession(
+      { provider: "ecpay", scenario: "inline", source: "inline", interactions } as FixtureFile,
+      { origin: PRODUCTION_ORIGIN, bodyFormat: "form" }
+    ).start())
+  const detailQuery = (answer: unknown, status = 200): Interaction => ({
+    request: {
+      method: "POST",
+      path: "/CreditDetail/QueryTrade/V2",
+      body: { MerchantID: "3123456", CreditRefundId: "11718189", CreditAmount: "100", CreditCheckCode: "59997889", CheckMacValue: "{{*}}" },
+    },
+    response: { status, body: answer },
+  })
+  const detail = (close_data: unknown[], fields: Record<string, unknown> = {}) => ({
+    RtnMsg: "",
+    RtnValue: { TradeID: "11718189", amount: 100, clsamt: 50, authtime: "2026/11/20 10:01:30", status: "已關帳", close_data, ...fields },
+  })
+  const paid = (extra: Record<string, unknown> = {}) => paidCard({ environment: "production", credit_refund_id: "11718189", ...extra })
+
+  it("lists the refunds (退刷) ECPay made on a card payment: the closes of a negative amount that are not canceled", async () => {
+    const { service, lines } = production()
+    playProduction([
+      detailQuery(
+        detail([
+          { status: "已關帳", sno: "1", amount: 100, datetime: "2026/11/20 20:15:00" },
+          { status: "已關帳", sno: "2", amount: -30, datetime: "2026/11/22 10:00:00" },
+          { status: "要關帳", sno: "3", amount: -20, datetime: "2026/11/23 09:00:00" },
+          { status: "已取消", sno: "4", amount: -10, datetime: "2026/11/23 09:30:00" },
+          { status: "操作取消", sno: "5", amount: -5, datetime: "2026/11/23 09:40:00" },
+        ])
+      ),
+    ])
+    const refunds = await service.listGatewayRefunds(paid())
+    replay!.finish()
+    expect(refunds).toEqual([
+      { refund_id: "11718189-2", amount: "30", currency_code: "twd" },
+      { refund_id: "11718189-3", amount: "20", currency_code: "twd" },
+    ])
+    expect(lines.join("\n")).not.toContain("59997889")
+  })
+
+  it("asks QueryTradeInfo for the card authorization's number (gwsr) when the data does not hold it yet", async () => {
+    const { service } = production()
+    const answer = (fields: Record<string, string>) => {
+      const all: Record<string, string> = { CustomField1: SESSION, MerchantID: "3123456", MerchantTradeNo: TRADE_NO, PaymentDate: "2026/11/20 10:01:30", PaymentType: "Credit_CreditCard", TradeAmt: "100", TradeNo: ECPAY_TRADE, TradeStatus: "1", ...fields }
+      return `${Object.entries(all).map(([k, v]) => `${k}=${v}`).join("&")}&CheckMacValue=${checkMacValue(all, own.hashKey, own.hashIv)}`
+    }
+    playProduction([
+      { request: { method: "POST", path: "/Cashier/QueryTradeInfo/V5", body: { MerchantID: "3123456", MerchantTradeNo: TRADE_NO, TimeStamp: "{{*}}", CheckMacValue: "{{*}}" } }, response: { status: 200, body: answer({ gwsr: "11718189" }) } },
+      detailQuery(detail([])),
+    ])
+    await expect(service.listGatewayRefunds(paid({ credit_refund_id: undefined }))).resolves.toEqual([])
+    replay!.finish()
+  })
+
+  it("passes on ECPay's refusal of the query", async () => {
+    const { service } = production()
+    playProduction([detailQuery({ RtnMsg: "error_nopay", RtnValue: null })])
+    await expect(service.listGatewayRefunds(paid())).rejects.toThrow(/ECPay refused to list the card payment's refunds: .*error_nopay/)
+    replay!.finish()
+  })
+
+  it("refuses an answer about another amount than the payment's", async () => {
+    const { service } = production()
+    playProduction([detailQuery(detail([], { amount: 1000 }))])
+    await expect(service.listGatewayRefunds(paid())).rejects.toThrow(/is for 1000 TWD, not the payment's 100 TWD/)
+    replay!.finish()
+  })
+
+  it("lists nothing, without asking, for a payment that is not a paid card payment", async () => {
+    const { service } = production()
+    playProduction([])
+    await expect(service.listGatewayRefunds(paid({ payment_type: "ATM_TAISHIN" }))).resolves.toEqual([])
+    await expect(service.listGatewayRefunds(paid({ trade_status: "0", trade_no: null }))).resolves.toEqual([])
+    replay!.finish()
+  })
+
+  it("says the query needs production and the merchant's check code, before asking ECPay", async () => {
+    inline([])
+    await expect(provider({ creditCheckCode: "59997889" }).service.listGatewayRefunds(paidCard())).rejects.toThrow(NotSupportedError)
+    await expect(production({ creditCheckCode: undefined }).service.listGatewayRefunds(paid())).rejects.toThrow(/`creditCheckCode`/)
+    replay!.finish()
+  })
+})

@@ -7,7 +7,11 @@ import {
   mapAuthorizationStatus,
   mapPaymentStatus,
   mapWebhookEvent,
+  PAYPAL_WEBHOOK_EVENTS,
+  parseRefundCustomId,
   paypalEligibilityRules,
+  readPaypalEvent,
+  refundCustomId,
   toSessionData,
 } from "../mapping"
 import { fromPaypalMoney, toPaypalCaptureAmount, toPaypalMoney, toPaypalRefundMoney } from "../money"
@@ -305,5 +309,155 @@ describe("PayPal webhook mapping (of bodies already verified)", () => {
     expect(mapWebhookEvent(event("PAYMENT.CAPTURE.COMPLETED", capture({ amount: { currency_code: "JPY", value: "15.5" } }))).result).toEqual({ action: "not_supported" })
     expect(mapWebhookEvent(event("PAYMENT.CAPTURE.COMPLETED", capture({ amount: undefined }))).result).toEqual({ action: "not_supported" })
     expect(mapWebhookEvent(event("BILLING.SUBSCRIPTION.CREATED", capture())).result).toEqual({ action: "not_supported" })
+  })
+})
+
+describe("the mark on the refunds this store makes (custom_id)", () => {
+  it("is the session id and the Medusa refund id, within PayPal's pattern and length", () => {
+    const mark = refundCustomId(SESSION, "ref_01JD4K7R9XWQ2M8N5P3T6V1Y0Z")
+    expect(mark).toBe(`${SESSION}.ref_01JD4K7R9XWQ2M8N5P3T6V1Y0Z`)
+    // payments_payment_v2 `refund.custom_id`: pattern ^[A-Za-z0-9-_.,]*$, 1 to 127 characters.
+    expect(mark).toMatch(/^[A-Za-z0-9\-_.,]{1,127}$/)
+    expect(parseRefundCustomId(mark)).toEqual({ session_id: SESSION, medusa_refund_id: "ref_01JD4K7R9XWQ2M8N5P3T6V1Y0Z" })
+  })
+
+  it("is the session id alone without a Medusa refund id, or when the two would not fit PayPal's field", () => {
+    expect(refundCustomId(SESSION, undefined)).toBe(SESSION)
+    expect(refundCustomId(SESSION, "ref with spaces")).toBe(SESSION)
+    expect(refundCustomId(SESSION, `ref_${"X".repeat(120)}`)).toBe(SESSION)
+    expect(refundCustomId(null, "ref_01A")).toBeUndefined()
+  })
+
+  it("reads back what it wrote, and nothing from another integration's custom_id", () => {
+    expect(parseRefundCustomId(SESSION)).toEqual({ session_id: SESSION })
+    expect(parseRefundCustomId("order-4711")).toEqual({})
+    expect(parseRefundCustomId("order-4711.ref_01A")).toEqual({})
+    expect(parseRefundCustomId(`${SESSION}.`)).toEqual({ session_id: SESSION })
+    expect(parseRefundCustomId(undefined)).toEqual({})
+  })
+})
+
+describe("the full outcome of a verified PayPal event", () => {
+  const event = (event_type: string, resource: Record<string, unknown>) => ({ id: "WH-OUTCOME-1", event_type, create_time: "2026-11-23T09:00:00.000Z", resource })
+  const ref = { event_id: "WH-OUTCOME-1", occurred_at: "2026-11-23T09:00:00.000Z" }
+  const settled = (e: unknown) => {
+    const reading = readPaypalEvent(e as never)
+    if (!("outcome" in reading) || typeof reading.outcome === "function") throw new Error("expected an outcome without a lookup")
+    return reading.outcome
+  }
+  const looked = (e: unknown, sessionId: string | undefined) => {
+    const reading = readPaypalEvent(e as never)
+    if (!("captureId" in reading)) throw new Error("expected a lookup of the capture")
+    return { captureId: reading.captureId, outcome: reading.outcome(sessionId) }
+  }
+  const money = (value: string, currency_code = "USD") => ({ currency_code, value })
+  const up = (captureId: string) => [{ href: `https://api-m.sandbox.paypal.com/v2/payments/captures/${captureId}`, rel: "up", method: "GET" }]
+
+  it("keeps the payment mapping Medusa's action has, with exact amounts", () => {
+    const order = { id: "5O190127TN364715T", status: "APPROVED", purchase_units: [{ custom_id: SESSION, amount: money("120.00") }] }
+    expect(settled(event("CHECKOUT.ORDER.APPROVED", order))).toEqual({ ...ref, event_type: "CHECKOUT.ORDER.APPROVED", kind: "authorized", session_id: SESSION, amount: "120.00", currency_code: "usd" })
+    const authorization = (status: string) => ({ id: "0VF52814DK998046A", status, custom_id: SESSION, amount: money("1500", "JPY") })
+    expect(settled(event("PAYMENT.AUTHORIZATION.CREATED", authorization("CREATED")))).toEqual(expect.objectContaining({ kind: "authorized", amount: "1500", currency_code: "jpy" }))
+    expect(settled(event("PAYMENT.AUTHORIZATION.CREATED", authorization("PENDING")))).toEqual({ ...ref, event_type: "PAYMENT.AUTHORIZATION.CREATED", kind: "pending", session_id: SESSION })
+    expect(settled(event("PAYMENT.AUTHORIZATION.VOIDED", authorization("VOIDED")))).toEqual({ ...ref, event_type: "PAYMENT.AUTHORIZATION.VOIDED", kind: "canceled", session_id: SESSION, reason: "authorization 0VF52814DK998046A voided" })
+    const capture = (status: string, final_capture = true) => ({ id: "3C679366HH908993F", status, custom_id: SESSION, amount: money("60.00"), final_capture })
+    expect(settled(event("PAYMENT.CAPTURE.COMPLETED", capture("COMPLETED")))).toEqual(expect.objectContaining({ kind: "captured", amount: "60.00" }))
+    expect(settled(event("PAYMENT.CAPTURE.COMPLETED", capture("COMPLETED", false)))).toEqual({
+      ...ref, event_type: "PAYMENT.CAPTURE.COMPLETED", kind: "ignored", session_id: SESSION, reason: `partial capture 3C679366HH908993F of ${SESSION} is already recorded by the capture that made it`,
+    })
+    expect(settled(event("PAYMENT.CAPTURE.PENDING", capture("PENDING")))).toEqual(expect.objectContaining({ kind: "pending" }))
+    expect(settled(event("PAYMENT.CAPTURE.DENIED", { ...capture("DECLINED"), status_details: { reason: "RISK" } }))).toEqual({
+      ...ref, event_type: "PAYMENT.CAPTURE.DENIED", kind: "failed", session_id: SESSION, reason: "capture 3C679366HH908993F DECLINED (RISK)",
+    })
+  })
+
+  it("reads this store's refund from its custom_id, with no lookup", () => {
+    const refund = { id: "1JU08902781691411", status: "COMPLETED", amount: money("20.00"), custom_id: `${SESSION}.ref_01OWN`, links: up("3C679366HH908993F") }
+    expect(settled(event("PAYMENT.CAPTURE.REFUNDED", refund))).toEqual({
+      ...ref, event_type: "PAYMENT.CAPTURE.REFUNDED", kind: "refunded", session_id: SESSION, refund_id: "1JU08902781691411", amount: "20.00", currency_code: "usd", made_by_store: true, status: "succeeded",
+    })
+    // A refund made before the mark carried the refund id: the session only, not this store's mark.
+    expect(settled(event("PAYMENT.CAPTURE.REFUNDED", { ...refund, custom_id: SESSION }))).toEqual(expect.objectContaining({ made_by_store: false }))
+  })
+
+  it("finds the session of a refund made in PayPal's dashboard through its capture", () => {
+    const refund = { id: "2KV19013892702522", status: "PENDING", amount: money("15.00"), links: up("3C679366HH908993F") }
+    expect(looked(event("PAYMENT.CAPTURE.REFUNDED", refund), SESSION)).toEqual({
+      captureId: "3C679366HH908993F",
+      outcome: { ...ref, event_type: "PAYMENT.CAPTURE.REFUNDED", kind: "refunded", session_id: SESSION, refund_id: "2KV19013892702522", amount: "15.00", currency_code: "usd", made_by_store: false, status: "pending" },
+    })
+    expect(looked(event("PAYMENT.CAPTURE.REFUNDED", refund), "order-4711").outcome).toEqual(expect.objectContaining({ kind: "ignored" }))
+    expect(settled(event("PAYMENT.CAPTURE.REFUNDED", { ...refund, links: [] }))).toEqual(expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/names no capture/) }))
+  })
+
+  it("maps every refund status PayPal documents, and refuses one it does not", () => {
+    const statusOf = (status: string) => (settled(event("PAYMENT.CAPTURE.REFUNDED", { id: "R1", status, amount: money("1.00"), custom_id: SESSION })) as { status?: string }).status
+    expect([statusOf("COMPLETED"), statusOf("PENDING"), statusOf("FAILED"), statusOf("CANCELLED")]).toEqual(["succeeded", "pending", "failed", "canceled"])
+    expect(() => statusOf("REVERSED")).toThrow(/Unknown PayPal refund status: "REVERSED"/)
+  })
+
+  it("reads a reversed capture as a dispute PayPal decided against the store", () => {
+    const reversal = { id: "8MR11172JS455403V", status: "COMPLETED", amount: money("120.00"), custom_id: SESSION, links: up("3C679366HH908993F") }
+    expect(settled(event("PAYMENT.CAPTURE.REVERSED", reversal))).toEqual({
+      ...ref, event_type: "PAYMENT.CAPTURE.REVERSED", kind: "dispute", session_id: SESSION, dispute_id: "8MR11172JS455403V", status: "lost", amount: "120.00", currency_code: "usd", reason: "reversed",
+    })
+  })
+
+  const dispute = (fields: Record<string, unknown> = {}) => ({
+    dispute_id: "PP-D-27803",
+    create_time: "2026-11-24T10:00:00.000Z",
+    reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
+    status: "WAITING_FOR_SELLER_RESPONSE",
+    dispute_amount: money("120.00"),
+    seller_response_due_date: "2026-12-04T10:00:00.000Z",
+    disputed_transactions: [{ seller_transaction_id: "3C679366HH908993F", custom: SESSION, buyer: { name: "Ada Lovelace" } }],
+    ...fields,
+  })
+
+  it("reads a customer dispute's life, from the session its transaction carries", () => {
+    expect(settled(event("CUSTOMER.DISPUTE.CREATED", dispute()))).toEqual({
+      ...ref, event_type: "CUSTOMER.DISPUTE.CREATED", kind: "dispute", session_id: SESSION, dispute_id: "PP-D-27803", status: "opened", amount: "120.00", currency_code: "usd", reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED", evidence_due_by: "2026-12-04T10:00:00.000Z",
+    })
+    expect(settled(event("CUSTOMER.DISPUTE.UPDATED", dispute({ status: "UNDER_REVIEW" })))).toEqual(expect.objectContaining({ status: "updated" }))
+    const resolved = (outcome_code: string) => (settled(event("CUSTOMER.DISPUTE.RESOLVED", dispute({ status: "RESOLVED", dispute_outcome: { outcome_code } }))) as { status: string }).status
+    expect(resolved("RESOLVED_SELLER_FAVOUR")).toBe("won")
+    expect(resolved("DENIED")).toBe("won")
+    expect(resolved("RESOLVED_BUYER_FAVOUR")).toBe("lost")
+    expect(resolved("ACCEPTED")).toBe("lost")
+    expect(resolved("CANCELED_BY_BUYER")).toBe("closed")
+    expect(resolved("RESOLVED_WITH_PAYOUT")).toBe("closed")
+    expect(resolved("NONE")).toBe("closed")
+    expect(() => resolved("SPLIT")).toThrow(/Unknown PayPal dispute outcome: "SPLIT"/)
+    expect(settled(event("CUSTOMER.DISPUTE.RESOLVED", dispute({ status: "RESOLVED" })))).toEqual(expect.objectContaining({ status: "closed" }))
+    expect(JSON.stringify(settled(event("CUSTOMER.DISPUTE.CREATED", dispute())))).not.toContain("Lovelace")
+  })
+
+  it("finds a dispute's session through its capture when the dispute does not carry it", () => {
+    const withoutSession = dispute({ disputed_transactions: [{ seller_transaction_id: "3C679366HH908993F" }] })
+    expect(looked(event("CUSTOMER.DISPUTE.CREATED", withoutSession), SESSION)).toEqual({ captureId: "3C679366HH908993F", outcome: expect.objectContaining({ kind: "dispute", session_id: SESSION, status: "opened" }) })
+    expect(looked(event("CUSTOMER.DISPUTE.CREATED", withoutSession), undefined).outcome).toEqual(expect.objectContaining({ kind: "ignored" }))
+    expect(settled(event("CUSTOMER.DISPUTE.CREATED", dispute({ disputed_transactions: [] })))).toEqual(expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/names no transaction/) }))
+  })
+
+  it("ignores what is not this store's, what carries no amount, and other event types, saying why", () => {
+    expect(settled(event("PAYMENT.CAPTURE.COMPLETED", { id: "C1", status: "COMPLETED", custom_id: "order-4711", amount: money("1.00"), final_capture: true }))).toEqual(expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/no Medusa session id/) }))
+    expect(settled(event("PAYMENT.CAPTURE.COMPLETED", { id: "C1", status: "COMPLETED", custom_id: SESSION, final_capture: true }))).toEqual(expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/carries no amount/) }))
+    expect(settled(event("BILLING.SUBSCRIPTION.CREATED", {}))).toEqual(expect.objectContaining({ kind: "ignored", reason: "PayPal event type BILLING.SUBSCRIPTION.CREATED is not acted on" }))
+  })
+
+  it("lists the events to subscribe the webhook to", () => {
+    expect([...PAYPAL_WEBHOOK_EVENTS].sort()).toEqual([
+      "CHECKOUT.ORDER.APPROVED",
+      "CUSTOMER.DISPUTE.CREATED",
+      "CUSTOMER.DISPUTE.RESOLVED",
+      "CUSTOMER.DISPUTE.UPDATED",
+      "PAYMENT.AUTHORIZATION.CREATED",
+      "PAYMENT.AUTHORIZATION.VOIDED",
+      "PAYMENT.CAPTURE.COMPLETED",
+      "PAYMENT.CAPTURE.DENIED",
+      "PAYMENT.CAPTURE.PENDING",
+      "PAYMENT.CAPTURE.REFUNDED",
+      "PAYMENT.CAPTURE.REVERSED",
+    ])
   })
 })

@@ -8,9 +8,11 @@ import {
   TEST_SIGNING_CERT,
   approvedOrder,
   captureResource,
+  disputeResource,
   paypalEvent,
   paypalTestOptions,
   paypalWebhookCases,
+  refundResource,
   signPaypal,
 } from "../../../../integration-tests/harness/paypal"
 import { findSecrets } from "../../../lib/payments/redact"
@@ -430,7 +432,8 @@ describe("PayPal provider", () => {
   it("explains a refund PayPal finds larger than what is left", async () => {
     const { service } = provider()
     const session_id = "payses_01REFUNDEXCEEDED"
-    const fixture = play("refund-exceeded", { session_id, refund_id: "ref_01EXCEEDED" })
+    // The refund's custom_id marks it as this store's: the session and the Medusa refund id.
+    const fixture = play("refund-exceeded", { session_id, refund_id: "ref_01EXCEEDED", session_id_refund: `${session_id}.ref_01EXCEEDED` })
     const data = { id: "4RS05872LM6627344", status: "COMPLETED", amount: "50.00", currency_code: "USD", session_id, captures: [{ id: "5KE96401RW2290014", status: "COMPLETED", amount: "50.00", final_capture: true }] }
     const failure = await service.refundPayment({ amount: 50, data, context: { idempotency_key: "ref_01EXCEEDED" } }).catch((e) => e)
     expect(failure).toBeInstanceOf(GatewayRejectedError)
@@ -443,8 +446,11 @@ describe("PayPal provider", () => {
     const session_id = "payses_01DASHBOARDREFUND"
     const base = loadFixture("paypal", "lifecycle-manual-capture")
     // The order as PayPal shows it after a 20.00 refund made in PayPal's dashboard.
-    const afterDashboardRefund = JSON.parse(JSON.stringify(base.interactions[10].response.body).split("{{session_id}}").join(session_id))
-    const refundAnswer = JSON.parse(JSON.stringify(base.interactions[11].response.body).split("{{session_id}}").join(session_id))
+    // (A refund made in the dashboard carries no Medusa refund id: the session alone.)
+    const afterDashboardRefund = JSON.parse(
+      JSON.stringify(base.interactions[10].response.body).split("{{session_id_refund_1}}").join(session_id).split("{{session_id}}").join(session_id)
+    )
+    const refundAnswer = JSON.parse(JSON.stringify(base.interactions[11].response.body).split("{{session_id_refund_2}}").join(`${session_id}.ref_01THIRTY`))
     const fixture = inline(
       {
         scenario: "dashboard-refund",
@@ -456,7 +462,7 @@ describe("PayPal provider", () => {
             request: {
               method: "POST",
               path: "/v2/payments/captures/6P7749307R532733N/refund",
-              body: { amount: { currency_code: "USD", value: "10.00" }, custom_id: session_id },
+              body: { amount: { currency_code: "USD", value: "10.00" }, custom_id: `${session_id}.ref_01THIRTY` },
               headers: { "paypal-request-id": "ref_01THIRTY" },
             },
             response: { status: 201, body: { ...refundAnswer, amount: { currency_code: "USD", value: "10.00" } } },
@@ -517,7 +523,7 @@ describe("PayPal provider", () => {
         tokenInteraction(),
         { request: { method: "GET", path: "/v2/checkout/orders/4RS05872LM6627344" }, response: { status: 200, body: order } },
         {
-          request: { method: "POST", path: "/v2/payments/captures/2GG279541U471931P/refund", body: { amount: { currency_code: "USD", value: "10.00" }, custom_id: session_id } },
+          request: { method: "POST", path: "/v2/payments/captures/2GG279541U471931P/refund", body: { amount: { currency_code: "USD", value: "10.00" }, custom_id: `${session_id}.ref_01DOWN` } },
           response: { status: 201, body: { id: "1JU08902781691411", status: "COMPLETED", amount: { currency_code: "USD", value: "10.00" } } },
         },
       ],
@@ -716,5 +722,145 @@ describe("PayPal notifications", () => {
     fixture.finish()
     const sent = fixture.requests.filter((r) => r.path === "/v1/notifications/verify-webhook-signature")
     expect(sent[0].body).toEqual(expect.objectContaining({ webhook_id: paypalTestOptions.webhookId, webhook_event: JSON.parse(spaced) }))
+  })
+})
+
+describe("PayPal gateway events (readGatewayEvent)", () => {
+  const session = "payses_01GATEWAYEVENTS0000"
+  const payload = (body: string, headers: Record<string, string>) => ({ data: JSON.parse(body), rawData: Buffer.from(body), headers })
+  const signed = (body: string, options: Parameters<typeof signPaypal>[1] = {}) => payload(body, signPaypal(body, options))
+  const captureLookup = (body: unknown, status = 200) => ({ request: { method: "GET", path: "/v2/payments/captures/3C679366HH908993F" }, response: { status, body } })
+
+  it("says the whole outcome of a verified payment notification without calling PayPal", async () => {
+    const { service } = provider()
+    const body = paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(session, "COMPLETED"))
+    const verdict = await service.readGatewayEvent(signed(body))
+    expect(verdict).toEqual({
+      verified: true,
+      outcome: { event_id: JSON.parse(body).id, event_type: "PAYMENT.CAPTURE.COMPLETED", occurred_at: JSON.parse(body).create_time, kind: "captured", session_id: session, amount: "120.00", currency_code: "usd" },
+    })
+  })
+
+  it("refuses, with the reason, what getWebhookActionAndData refuses", async () => {
+    const { service, lines } = provider()
+    const body = paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(session, "COMPLETED"))
+    const deliveries: Array<[ReturnType<typeof payload>, RegExp]> = [
+      [signed(body, { secret: "a forger's key" }), /signature did not verify/],
+      [payload(body.replace('"value":"120.00"', '"value":"1200.00"'), signPaypal(body)), /signature did not verify/],
+      [signed(body, { timestampSeconds: Math.floor(Date.now() / 1000) - 3600 }), /outside the \d+s tolerance/],
+      [payload(body, { "content-type": "application/json" }), /unsigned: missing PAYPAL-\* header/],
+    ]
+    for (const [delivery, reason] of deliveries) {
+      await expect(service.readGatewayEvent(delivery)).resolves.toEqual({ verified: false, reason: expect.stringMatching(reason) })
+      await expect(service.getWebhookActionAndData(delivery)).resolves.toEqual({ action: "not_supported" })
+    }
+    expect(lines.filter((line) => /ignored a notification/.test(line))).toHaveLength(deliveries.length * 2)
+    const { service: unconfigured } = provider({ webhookId: undefined })
+    await expect(unconfigured.readGatewayEvent(signed(body))).resolves.toEqual({ verified: false, reason: expect.stringMatching(/`webhookId` is not configured/) })
+  })
+
+  it("knows this store's refund by its custom_id, without a lookup", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const body = paypalEvent("PAYMENT.CAPTURE.REFUNDED", refundResource(session, "20.00", "1JU08902781691411", `${session}.ref_01OWNREFUND`))
+    const verdict = await service.readGatewayEvent(signed(body))
+    fixture.finish()
+    expect(verdict).toEqual({ verified: true, outcome: expect.objectContaining({ kind: "refunded", session_id: session, refund_id: "1JU08902781691411", amount: "20.00", made_by_store: true, status: "succeeded" }) })
+    // Medusa's own contract has no refund action.
+    await expect(service.getWebhookActionAndData(signed(body))).resolves.toEqual({ action: "not_supported" })
+  })
+
+  it("finds the session of a refund made in PayPal's dashboard through its capture", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "dashboard-refund-lookup", interactions: [tokenInteraction(), captureLookup(captureResource(session, "PARTIALLY_REFUNDED"))] })
+    const body = paypalEvent("PAYMENT.CAPTURE.REFUNDED", refundResource(session, "15.00", "2KV19013892702522", null))
+    const verdict = await service.readGatewayEvent(signed(body))
+    fixture.finish()
+    expect(verdict).toEqual({ verified: true, outcome: expect.objectContaining({ kind: "refunded", session_id: session, refund_id: "2KV19013892702522", amount: "15.00", made_by_store: false }) })
+  })
+
+  it("reads a dispute, and ignores one whose capture PayPal does not have for this account", async () => {
+    const { service } = provider()
+    const notFound = { name: "RESOURCE_NOT_FOUND", message: "The specified resource does not exist.", debug_id: "8a3d3f0c9b1e2", details: [{ issue: "INVALID_RESOURCE_ID", description: "Specified resource ID does not exist." }] }
+    const fixture = inline({
+      scenario: "dispute-lookups",
+      interactions: [tokenInteraction(), captureLookup(captureResource(session, "COMPLETED")), captureLookup(notFound, 404)],
+    })
+    const body = paypalEvent("CUSTOMER.DISPUTE.CREATED", disputeResource(undefined))
+    const opened = await service.readGatewayEvent(signed(body))
+    const unknown = await service.readGatewayEvent(signed(paypalEvent("CUSTOMER.DISPUTE.UPDATED", disputeResource(undefined, { status: "UNDER_REVIEW" }))))
+    fixture.finish()
+    expect(opened).toEqual({
+      verified: true,
+      outcome: expect.objectContaining({ kind: "dispute", session_id: session, dispute_id: "PP-D-27803", status: "opened", amount: "120.00", currency_code: "usd", reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED", evidence_due_by: "2026-12-04T09:00:00Z" }),
+    })
+    expect(unknown).toEqual({ verified: true, outcome: expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/carries no Medusa session id/) }) })
+  })
+
+  it("fails the delivery rather than guess when PayPal cannot be reached to look up the capture", async () => {
+    const { service } = provider({ maxRetries: 0 })
+    const fixture = inline({ scenario: "capture-lookup-outage", interactions: [tokenInteraction(), captureLookup({ name: "INTERNAL_SERVER_ERROR", message: "An internal server error occurred." }, 503)] })
+    const body = paypalEvent("CUSTOMER.DISPUTE.CREATED", disputeResource(undefined))
+    await expect(service.readGatewayEvent(signed(body))).rejects.toBeInstanceOf(GatewayUnavailableError)
+    fixture.finish()
+  })
+})
+
+describe("PayPal refunds made outside Medusa", () => {
+  const session_id = "payses_01EXTERNALPAYPAL00"
+  const captured = {
+    id: "8RU61172JS455403V",
+    status: "COMPLETED",
+    amount: "120.00",
+    currency_code: "USD",
+    session_id,
+    captures: [{ id: "6P7749307R532733N", status: "COMPLETED", amount: "120.00", final_capture: true }],
+    refunds: [{ id: "9T1376612B0539334", capture_id: "6P7749307R532733N", status: "COMPLETED", amount: "20.00" }],
+  }
+  const noted = (amount: string) => ({ refund_id: "7DB81212ML0345628", amount, currency_code: "usd", recorded_at: null })
+
+  it("records a refund noted from PayPal's dashboard without calling PayPal, in its refunds and totals", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const result = await service.refundPayment({ amount: 35, data: { ...captured, external_refunds: [noted("35")] }, context: { idempotency_key: "ref_01RECORDPAYPAL" } })
+    fixture.finish()
+    expect(result.data).toEqual(
+      expect.objectContaining({
+        amount_refunded: "55.00",
+        refunds: [captured.refunds[0], { id: "7DB81212ML0345628", capture_id: "6P7749307R532733N", status: "COMPLETED", amount: "35.00" }],
+        external_refunds: [{ ...noted("35"), recorded_at: expect.any(String) }],
+      })
+    )
+  })
+
+  it("still refunds at PayPal, marked as this store's, when the amount asked is not the noted refund's", async () => {
+    const { service } = provider()
+    const base = loadFixture("paypal", "lifecycle-manual-capture")
+    const order = JSON.parse(JSON.stringify(base.interactions[10].response.body).split("{{session_id_refund_1}}").join(`${session_id}.ref_01EARLIER`).split("{{session_id}}").join(session_id))
+    const fixture = inline({
+      scenario: "refund-other-amount",
+      interactions: [
+        tokenInteraction(),
+        { request: { method: "GET", path: "/v2/checkout/orders/8RU61172JS455403V" }, response: { status: 200, body: order } },
+        {
+          request: { method: "POST", path: "/v2/payments/captures/6P7749307R532733N/refund", body: { amount: { currency_code: "USD", value: "34.00" }, custom_id: `${session_id}.ref_01OTHERAMOUNT` }, headers: { "paypal-request-id": "ref_01OTHERAMOUNT" } },
+          response: { status: 201, body: { id: "4AB51207YQ6619244", status: "COMPLETED", amount: { currency_code: "USD", value: "34.00" } } },
+        },
+      ],
+    })
+    const result = await service.refundPayment({ amount: 34, data: { ...captured, external_refunds: [noted("35")] }, context: { idempotency_key: "ref_01OTHERAMOUNT" } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: "54.00", external_refunds: [noted("35")] }))
+  })
+
+  it("keeps the noted refunds in the data through the other calls", async () => {
+    const { service } = provider()
+    const base = loadFixture("paypal", "lifecycle-manual-capture")
+    const order = JSON.parse(JSON.stringify(base.interactions[10].response.body).split("{{session_id_refund_1}}").join(session_id).split("{{session_id}}").join(session_id))
+    const fixture = inline({ scenario: "retrieve", interactions: [tokenInteraction(), { request: { method: "GET", path: "/v2/checkout/orders/8RU61172JS455403V" }, response: { status: 200, body: order } }] })
+    const external_refunds = [{ ...noted("35"), recorded_at: "2026-12-01T10:00:00.000Z" }]
+    const result = await service.retrievePayment({ data: { ...captured, external_refunds } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ external_refunds }))
   })
 })

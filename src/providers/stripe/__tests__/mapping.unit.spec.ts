@@ -5,6 +5,8 @@ import {
   fromStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
+  readStripeEvent,
+  STRIPE_WEBHOOK_EVENTS,
   stripeEligibility,
   storefrontData,
   toSessionData,
@@ -327,5 +329,175 @@ describe("Stripe's own limits in the eligibility", () => {
     expect(judge("9999999999.99", "USD")).toEqual({ eligible: true })
     expect(judge("10000000000", "USD")).toEqual({ eligible: false, rule: "max_amount", reason: "Card payment is limited to orders up to 9999999999.99 USD" })
     expect(judge("10000000000", "ISK")).toEqual({ eligible: false, rule: "max_amount", reason: "Card payment is limited to orders up to 9999999999 ISK" })
+  })
+})
+
+describe("the full outcome of a verified Stripe event", () => {
+  const event = (type: string, object: Record<string, unknown>, created = 1764583200) =>
+    ({ id: "evt_3QfxOutcome000001", object: "event", type, created, data: { object } }) as never
+  const ref = { event_id: "evt_3QfxOutcome000001", occurred_at: "2025-12-01T10:00:00.000Z" }
+  const intent = (fields: Record<string, unknown> = {}) => ({
+    id: "pi_3QfxOutcome000001",
+    object: "payment_intent",
+    currency: "usd",
+    amount: 12000,
+    amount_capturable: 0,
+    amount_received: 0,
+    metadata: { session_id: "payses_01OUTCOME" },
+    payment_method_types: ["card"],
+    ...fields,
+  })
+  const settled = (e: unknown) => {
+    const reading = readStripeEvent(e as never)
+    if (!("outcome" in reading) || typeof reading.outcome === "function") throw new Error("expected an outcome without a lookup")
+    return reading.outcome
+  }
+  const looked = (e: unknown, sessionId: string | undefined) => {
+    const reading = readStripeEvent(e as never)
+    if (!("paymentIntent" in reading)) throw new Error("expected a lookup of the PaymentIntent")
+    return { paymentIntent: reading.paymentIntent, outcome: reading.outcome(sessionId) }
+  }
+
+  it("says what each PaymentIntent event means, with the amount Stripe moved in exact major units", () => {
+    expect(settled(event("payment_intent.amount_capturable_updated", intent({ status: "requires_capture", amount_capturable: 12000 })))).toEqual({
+      ...ref, event_type: "payment_intent.amount_capturable_updated", kind: "authorized", session_id: "payses_01OUTCOME", amount: "120.00", currency_code: "usd",
+    })
+    expect(settled(event("payment_intent.succeeded", intent({ status: "succeeded", currency: "kwd", amount: 5120, amount_received: 5120 })))).toEqual({
+      ...ref, event_type: "payment_intent.succeeded", kind: "captured", session_id: "payses_01OUTCOME", amount: "5.120", currency_code: "kwd",
+    })
+    for (const type of ["payment_intent.requires_action", "payment_intent.partially_funded"]) {
+      expect(settled(event(type, intent()))).toEqual({ ...ref, event_type: type, kind: "requires_more", session_id: "payses_01OUTCOME" })
+    }
+    for (const type of ["payment_intent.processing", "payment_intent.created"]) {
+      expect(settled(event(type, intent()))).toEqual({ ...ref, event_type: type, kind: "pending", session_id: "payses_01OUTCOME" })
+    }
+  })
+
+  it("gives a decline's codes and message as the reason, and a cancellation's reason", () => {
+    const error = { type: "card_error", code: "card_declined", decline_code: "insufficient_funds", message: "Your card has insufficient funds.", payment_method: { billing_details: { name: "Ada Lovelace" } } }
+    const failed = settled(event("payment_intent.payment_failed", intent({ status: "requires_payment_method", last_payment_error: error })))
+    expect(failed).toEqual({ ...ref, event_type: "payment_intent.payment_failed", kind: "failed", session_id: "payses_01OUTCOME", reason: "card_declined (insufficient_funds): Your card has insufficient funds." })
+    expect(JSON.stringify(failed)).not.toContain("Lovelace")
+    expect(settled(event("payment_intent.payment_failed", intent({ last_payment_error: null })))).toEqual({ ...ref, event_type: "payment_intent.payment_failed", kind: "failed", session_id: "payses_01OUTCOME" })
+    expect(settled(event("payment_intent.canceled", intent({ status: "canceled", cancellation_reason: "abandoned" })))).toEqual({
+      ...ref, event_type: "payment_intent.canceled", kind: "canceled", session_id: "payses_01OUTCOME", reason: "abandoned",
+    })
+  })
+
+  it("ignores a PaymentIntent this store did not create", () => {
+    expect(settled(event("payment_intent.succeeded", intent({ metadata: {} })))).toEqual(expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/no Medusa payment session/) }))
+    expect(settled(event("payment_intent.succeeded", intent({ metadata: { session_id: "order_123" } })))).toEqual(expect.objectContaining({ kind: "ignored" }))
+  })
+
+  const refund = (fields: Record<string, unknown> = {}) => ({
+    id: "re_3QfxOutcome000001",
+    object: "refund",
+    amount: 2000,
+    currency: "usd",
+    status: "succeeded",
+    payment_intent: "pi_3QfxOutcome000001",
+    charge: "ch_3QfxOutcome000001",
+    metadata: {},
+    ...fields,
+  })
+
+  it("reads a refund, made in the dashboard or by this store, once the PaymentIntent names the session", () => {
+    for (const type of ["refund.created", "refund.updated", "charge.refund.updated"]) {
+      expect(looked(event(type, refund()), "payses_01OUTCOME")).toEqual({
+        paymentIntent: "pi_3QfxOutcome000001",
+        outcome: { ...ref, event_type: type, kind: "refunded", session_id: "payses_01OUTCOME", refund_id: "re_3QfxOutcome000001", amount: "20.00", currency_code: "usd", made_by_store: false, status: "succeeded" },
+      })
+    }
+    const ours = refund({ metadata: { session_id: "payses_01OUTCOME", medusa_refund_id: "ref_01OUTCOME" } })
+    expect(looked(event("refund.created", ours), "payses_01OUTCOME").outcome).toEqual(expect.objectContaining({ made_by_store: true }))
+    expect(looked(event("refund.created", refund({ payment_intent: { id: "pi_3QfxExpanded00001", object: "payment_intent" } })), undefined).paymentIntent).toBe("pi_3QfxExpanded00001")
+  })
+
+  it("maps every refund status Stripe documents, and refuses one it does not", () => {
+    const statusOf = (status: string | null) => (looked(event("refund.updated", refund({ status })), "payses_01OUTCOME").outcome as { status?: string }).status
+    expect(statusOf("succeeded")).toBe("succeeded")
+    expect(statusOf("pending")).toBe("pending")
+    expect(statusOf("requires_action")).toBe("pending")
+    expect(statusOf("failed")).toBe("failed")
+    expect(statusOf("canceled")).toBe("canceled")
+    expect(statusOf(null)).toBeUndefined()
+    expect(() => statusOf("reversed")).toThrow(/Unknown Stripe refund status: "reversed"/)
+    expect(looked(event("refund.failed", refund({ status: "failed" })), "payses_01OUTCOME").outcome).toEqual(expect.objectContaining({ kind: "refunded", status: "failed" }))
+  })
+
+  it("ignores a refund whose PaymentIntent names no Medusa session, or that has no PaymentIntent", () => {
+    expect(looked(event("refund.created", refund()), undefined).outcome).toEqual(expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/pi_3QfxOutcome000001 carries no Medusa payment session/) }))
+    expect(settled(event("refund.created", refund({ payment_intent: null })))).toEqual(expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/no PaymentIntent/) }))
+  })
+
+  it("leaves charge.refunded to refund.created, which names the refund", () => {
+    expect(settled(event("charge.refunded", { id: "ch_3QfxOutcome000001", object: "charge", amount_refunded: 2000, currency: "usd", payment_intent: "pi_3QfxOutcome000001" }))).toEqual({
+      ...ref, event_type: "charge.refunded", kind: "ignored", reason: expect.stringMatching(/refund\.created/),
+    })
+  })
+
+  const dispute = (fields: Record<string, unknown> = {}) => ({
+    id: "dp_3QfxOutcome000001",
+    object: "dispute",
+    amount: 12000,
+    currency: "usd",
+    reason: "fraudulent",
+    status: "needs_response",
+    payment_intent: "pi_3QfxOutcome000001",
+    charge: "ch_3QfxOutcome000001",
+    evidence_details: { due_by: 1765411200, has_evidence: false, past_due: false, submission_count: 0 },
+    ...fields,
+  })
+
+  it("reads a dispute's life: opened, updated, then won, lost or closed", () => {
+    const disputeOutcome = (type: string, fields: Record<string, unknown> = {}) => looked(event(type, dispute(fields)), "payses_01OUTCOME").outcome
+    expect(disputeOutcome("charge.dispute.created")).toEqual({
+      ...ref, event_type: "charge.dispute.created", kind: "dispute", session_id: "payses_01OUTCOME", dispute_id: "dp_3QfxOutcome000001", status: "opened", amount: "120.00", currency_code: "usd", reason: "fraudulent", evidence_due_by: "2025-12-11T00:00:00.000Z",
+    })
+    for (const type of ["charge.dispute.updated", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"]) {
+      expect(disputeOutcome(type, { status: "under_review" })).toEqual(expect.objectContaining({ status: "updated" }))
+    }
+    expect(disputeOutcome("charge.dispute.closed", { status: "won" })).toEqual(expect.objectContaining({ status: "won" }))
+    expect(disputeOutcome("charge.dispute.closed", { status: "lost" })).toEqual(expect.objectContaining({ status: "lost" }))
+    const closed = disputeOutcome("charge.dispute.closed", { status: "warning_closed", evidence_details: { due_by: null } })
+    expect(closed).toEqual(expect.objectContaining({ status: "closed" }))
+    expect(closed).not.toHaveProperty("evidence_due_by")
+    expect(looked(event("charge.dispute.created", dispute()), undefined).outcome).toEqual(expect.objectContaining({ kind: "ignored" }))
+  })
+
+  it("ignores the event types it does not act on, saying which", () => {
+    expect(settled(event("customer.created", { id: "cus_1", object: "customer" }))).toEqual({ ...ref, event_type: "customer.created", kind: "ignored", reason: "Stripe event type customer.created is not acted on" })
+  })
+
+  it("agrees with Medusa's action for every PaymentIntent event", () => {
+    const kinds: Record<string, string> = { authorized: "authorized", captured: "captured", failed: "failed", canceled: "canceled", requires_more: "requires_more", pending: "pending" }
+    for (const type of STRIPE_WEBHOOK_EVENTS.filter((t) => t.startsWith("payment_intent."))) {
+      const body = event(type, intent({ amount_capturable: 12000, amount_received: 12000 }))
+      const action = mapWebhookEvent(body).action
+      const outcome = settled(body)
+      expect({ type, action: action === "pending_authorization" ? "pending" : action }).toEqual({ type, action: kinds[outcome.kind] ?? outcome.kind })
+    }
+  })
+
+  it("lists the events to enable: the PaymentIntent ones, refunds and disputes", () => {
+    expect([...STRIPE_WEBHOOK_EVENTS].sort()).toEqual([
+      "charge.dispute.closed",
+      "charge.dispute.created",
+      "charge.dispute.funds_reinstated",
+      "charge.dispute.funds_withdrawn",
+      "charge.dispute.updated",
+      "charge.refund.updated",
+      "payment_intent.amount_capturable_updated",
+      "payment_intent.canceled",
+      "payment_intent.created",
+      "payment_intent.partially_funded",
+      "payment_intent.payment_failed",
+      "payment_intent.processing",
+      "payment_intent.requires_action",
+      "payment_intent.succeeded",
+      "refund.created",
+      "refund.failed",
+      "refund.updated",
+    ])
   })
 })

@@ -1,6 +1,6 @@
 import { capturingLogger } from "../../../../integration-tests/harness/loggers"
 import { FixtureFile, FixtureSession } from "../../../../integration-tests/harness/fixtures"
-import { STRIPE_ORIGIN } from "../../../../integration-tests/harness/stripe"
+import { STRIPE_ORIGIN, signStripe, stripeEvent, stripeIntent } from "../../../../integration-tests/harness/stripe"
 import { findSecrets } from "../../../lib/payments/redact"
 import { GatewayRejectedError, GatewayUnavailableError, PaymentConfigError } from "../../../lib/payments/errors"
 import StripeProviderService from "../service"
@@ -271,7 +271,7 @@ describe("Stripe provider", () => {
         { request: { method: "POST", path: "/v1/payment_intents", body: { amount: "100000", currency: "ugx", capture_method: "manual", metadata: { session_id: "payses_01UGX" } } }, response: { status: 200, body: intent({ status: "requires_payment_method" }) } },
         { request: { method: "GET", path: "/v1/payment_intents/pi_3QfxUgandan0001" }, response: { status: 200, body: intent({ status: "requires_capture", amount_capturable: 100000 }) } },
         { request: { method: "POST", path: "/v1/payment_intents/pi_3QfxUgandan0001/capture", body: {} }, response: { status: 200, body: intent({ status: "succeeded", amount_received: 100000 }) } },
-        { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxUgandan0001", amount: "25000", metadata: { session_id: "payses_01UGX" } } }, response: { status: 200, body: { id: "re_3QfxUgandan0001", object: "refund", amount: 25000, currency: "ugx", status: "succeeded", payment_intent: "pi_3QfxUgandan0001" } } },
+        { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxUgandan0001", amount: "25000", metadata: { session_id: "payses_01UGX", medusa_refund_id: "ref_01UGX" } } }, response: { status: 200, body: { id: "re_3QfxUgandan0001", object: "refund", amount: 25000, currency: "ugx", status: "succeeded", payment_intent: "pi_3QfxUgandan0001" } } },
       ],
     })
     const started = await service.initiatePayment({ amount: 1000, currency_code: "ugx", data: { session_id: "payses_01UGX" }, context: { idempotency_key: "payses_01UGX" } })
@@ -293,7 +293,7 @@ describe("Stripe provider", () => {
     const fixture = inline({
       scenario: "kwd-refund-rounding",
       interactions: [
-        { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxKuwaiti0001", amount: "1000" } }, response: { status: 200, body: { id: "re_3QfxKuwaiti0001", object: "refund", amount: 1000, currency: "kwd", status: "succeeded", payment_intent: "pi_3QfxKuwaiti0001" } } },
+        { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxKuwaiti0001", amount: "1000", metadata: { medusa_refund_id: "ref_01KWD" } } }, response: { status: 200, body: { id: "re_3QfxKuwaiti0001", object: "refund", amount: 1000, currency: "kwd", status: "succeeded", payment_intent: "pi_3QfxKuwaiti0001" } } },
       ],
     })
     const captured = { id: "pi_3QfxKuwaiti0001", status: "succeeded", amount: 12340, amount_received: 12340, currency: "kwd" }
@@ -459,5 +459,194 @@ describe("Stripe provider", () => {
     const result = await service.getWebhookActionAndData({ data: {}, rawData: Buffer.from("{}"), headers: { "stripe-signature": "t=1,v1=abc" } })
     expect(result).toEqual({ action: "not_supported" })
     expect(lines).toEqual([expect.stringMatching(/^warn Stripe: a webhook arrived but `webhookSecret` is not configured/)])
+  })
+})
+
+describe("Stripe gateway events (readGatewayEvent)", () => {
+  const session_id = "payses_01GATEWAYEVENT"
+  const payload = (body: string, headers: Record<string, string>) => ({ data: JSON.parse(body), rawData: Buffer.from(body), headers })
+  const signed = (body: string, options: { timestampSeconds?: number; secret?: string } = {}) => payload(body, signStripe(body, { secret: WEBHOOK_SECRET, ...options }))
+  const intentOf = (fields: Record<string, unknown> = {}) => stripeIntent(session_id, { id: "pi_3QfxGatewayEvt001", ...fields } as never)
+  const refundObject = (fields: Record<string, unknown> = {}) => ({
+    id: "re_3QfxGatewayEvt001",
+    object: "refund",
+    amount: 2500,
+    currency: "usd",
+    status: "succeeded",
+    payment_intent: "pi_3QfxGatewayEvt001",
+    charge: "ch_3QfxGatewayEvt001",
+    metadata: {},
+    ...fields,
+  })
+  const lookup = (body: unknown, status = 200) => ({ request: { method: "GET", path: "/v1/payment_intents/pi_3QfxGatewayEvt001" }, response: { status, body } })
+
+  it("says the whole outcome of a signed PaymentIntent event without calling Stripe", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const body = stripeEvent("payment_intent.succeeded", intentOf({ status: "succeeded", amount: 12000, amount_received: 12000 }))
+    const verdict = await service.readGatewayEvent(signed(body))
+    fixture.finish()
+    expect(verdict).toEqual({
+      verified: true,
+      outcome: {
+        event_id: JSON.parse(body).id,
+        event_type: "payment_intent.succeeded",
+        occurred_at: new Date(JSON.parse(body).created * 1000).toISOString(),
+        kind: "captured",
+        session_id,
+        amount: "120.00",
+        currency_code: "usd",
+      },
+    })
+  })
+
+  it("refuses, with the reason, what getWebhookActionAndData refuses: forged, tampered, stale and unsigned events", async () => {
+    const { service, lines } = provider()
+    const body = stripeEvent("payment_intent.succeeded", intentOf({ status: "succeeded", amount_received: 12000 }))
+    const cases = [
+      signed(body, { secret: "whsec_not_the_store_secret" }),
+      payload(body.replace('"amount_received":12000', '"amount_received":120000'), signStripe(body, { secret: WEBHOOK_SECRET })),
+      signed(body, { timestampSeconds: Math.floor(Date.now() / 1000) - 3600 }),
+      payload(body, { "content-type": "application/json" }),
+    ]
+    for (const delivery of cases) {
+      const verdict = await service.readGatewayEvent(delivery)
+      expect(verdict).toEqual({ verified: false, reason: expect.stringMatching(/signature did not verify/) })
+      await expect(service.getWebhookActionAndData(delivery)).resolves.toEqual({ action: "not_supported" })
+    }
+    expect(lines.filter((line) => /rejected a webhook whose signature did not verify/.test(line))).toHaveLength(cases.length * 2)
+  })
+
+  it("refuses every event when no signing secret is configured", async () => {
+    const { logger } = capturingLogger()
+    const service = new StripeProviderService({ logger }, { apiKey: API_KEY })
+    const body = stripeEvent("payment_intent.succeeded", intentOf())
+    await expect(service.readGatewayEvent(signed(body))).resolves.toEqual({ verified: false, reason: expect.stringMatching(/`webhookSecret` is not configured/) })
+  })
+
+  it("reads a refund made in Stripe's dashboard, finding its session through the PaymentIntent", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "refund-lookup", interactions: [lookup(intentOf({ status: "succeeded" }))] })
+    const body = stripeEvent("refund.created", refundObject())
+    const verdict = await service.readGatewayEvent(signed(body))
+    fixture.finish()
+    expect(verdict).toEqual({
+      verified: true,
+      outcome: expect.objectContaining({ kind: "refunded", session_id, refund_id: "re_3QfxGatewayEvt001", amount: "25.00", currency_code: "usd", made_by_store: false, status: "succeeded" }),
+    })
+    // Medusa's own contract has no refund action.
+    await expect(service.getWebhookActionAndData(signed(body))).resolves.toEqual({ action: "not_supported" })
+  })
+
+  it("knows its own refunds by the Medusa refund id in their metadata", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "own-refund-lookup", interactions: [lookup(intentOf({ status: "succeeded" }))] })
+    const body = stripeEvent("refund.updated", refundObject({ metadata: { session_id, medusa_refund_id: "ref_01OWNREFUND" } }))
+    const verdict = await service.readGatewayEvent(signed(body))
+    fixture.finish()
+    expect(verdict).toEqual({ verified: true, outcome: expect.objectContaining({ kind: "refunded", made_by_store: true }) })
+  })
+
+  it("ignores a refund or a dispute of a PaymentIntent this store did not create, or that Stripe no longer has", async () => {
+    const { service } = provider()
+    const missing = { error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent: 'pi_3QfxGatewayEvt001'" } }
+    const fixture = inline({ scenario: "foreign-lookups", interactions: [lookup(intentOf({ metadata: {} })), lookup(missing, 404)] })
+    const refund = await service.readGatewayEvent(signed(stripeEvent("refund.created", refundObject())))
+    const dispute = await service.readGatewayEvent(
+      signed(stripeEvent("charge.dispute.created", { id: "dp_3QfxGatewayEvt001", object: "dispute", amount: 12000, currency: "usd", reason: "fraudulent", status: "needs_response", payment_intent: "pi_3QfxGatewayEvt001", evidence_details: { due_by: null } }))
+    )
+    fixture.finish()
+    expect(refund).toEqual({ verified: true, outcome: expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/carries no Medusa payment session id/) }) })
+    expect(dispute).toEqual({ verified: true, outcome: expect.objectContaining({ kind: "ignored", reason: expect.stringMatching(/carries no Medusa payment session id/) }) })
+  })
+
+  it("reads a dispute, with the evidence due date", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "dispute-lookup", interactions: [lookup(intentOf({ status: "succeeded" }))] })
+    const body = stripeEvent("charge.dispute.closed", { id: "dp_3QfxGatewayEvt001", object: "dispute", amount: 12000, currency: "usd", reason: "product_not_received", status: "lost", payment_intent: "pi_3QfxGatewayEvt001", evidence_details: { due_by: 1765411200 } })
+    const verdict = await service.readGatewayEvent(signed(body))
+    fixture.finish()
+    expect(verdict).toEqual({
+      verified: true,
+      outcome: expect.objectContaining({ kind: "dispute", session_id, dispute_id: "dp_3QfxGatewayEvt001", status: "lost", amount: "120.00", reason: "product_not_received", evidence_due_by: "2025-12-11T00:00:00.000Z" }),
+    })
+  })
+
+  it("fails the delivery rather than guess when Stripe cannot be reached to look up the PaymentIntent", async () => {
+    const { service } = provider({ maxNetworkRetries: 0 })
+    const fixture = inline({ scenario: "lookup-outage", interactions: [lookup({ error: { type: "api_error", message: "unavailable" } }, 503)] })
+    await expect(service.readGatewayEvent(signed(stripeEvent("refund.created", refundObject())))).rejects.toBeInstanceOf(GatewayUnavailableError)
+    fixture.finish()
+  })
+})
+
+describe("Stripe refunds made outside Medusa", () => {
+  const captured = {
+    id: "pi_3QfxExternal00001",
+    status: "succeeded",
+    amount: 10000,
+    amount_received: 10000,
+    currency: "usd",
+    session_id: "payses_01EXTERNAL",
+  }
+  const noted = (amount: string, refund_id = "re_3QfxDashboard0001") => ({ refund_id, amount, currency_code: "usd", recorded_at: null })
+
+  it("marks its own refunds with the Medusa refund id", async () => {
+    const { service } = provider()
+    const fixture = inline({
+      scenario: "refund-mark",
+      interactions: [
+        {
+          request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxExternal00001", amount: "1500", metadata: { session_id: "payses_01EXTERNAL", medusa_refund_id: "ref_01MARKED" } }, headers: { "idempotency-key": "ref_01MARKED" } },
+          response: { status: 200, body: { id: "re_3QfxMarked000001", object: "refund", amount: 1500, currency: "usd", status: "succeeded", payment_intent: "pi_3QfxExternal00001" } },
+        },
+      ],
+    })
+    await service.refundPayment({ amount: 15, data: captured, context: { idempotency_key: "ref_01MARKED" } })
+    fixture.finish()
+  })
+
+  it("records a refund noted from Stripe's dashboard without calling Stripe, in its refunds and totals", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    const data = { ...captured, amount_refunded: 1000, refunds: [{ id: "re_3QfxEarlier00001", amount: 1000, status: "succeeded" }], external_refunds: [noted("25.00")] }
+    const result = await service.refundPayment({ amount: 25, data, context: { idempotency_key: "ref_01RECORDED" } })
+    fixture.finish()
+    expect(result.data).toEqual(
+      expect.objectContaining({
+        amount_refunded: 3500,
+        refunds: [
+          { id: "re_3QfxEarlier00001", amount: 1000, status: "succeeded" },
+          { id: "re_3QfxDashboard0001", amount: 2500, status: null },
+        ],
+        external_refunds: [{ ...noted("25.00"), recorded_at: expect.any(String) }],
+      })
+    )
+  })
+
+  it("still refunds at Stripe when the amount asked is not the noted refund's", async () => {
+    const { service } = provider()
+    const fixture = inline({
+      scenario: "refund-other-amount",
+      interactions: [
+        {
+          request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxExternal00001", amount: "2400", metadata: { session_id: "payses_01EXTERNAL", medusa_refund_id: "ref_01OTHER" } } },
+          response: { status: 200, body: { id: "re_3QfxOther0000001", object: "refund", amount: 2400, currency: "usd", status: "succeeded", payment_intent: "pi_3QfxExternal00001" } },
+        },
+      ],
+    })
+    const result = await service.refundPayment({ amount: 24, data: { ...captured, external_refunds: [noted("25.00")] }, context: { idempotency_key: "ref_01OTHER" } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 2400, external_refunds: [noted("25.00")] }))
+  })
+
+  it("keeps the noted refunds in the data through the other calls", async () => {
+    const { service } = provider()
+    const intent = stripeIntent("payses_01EXTERNAL", { id: "pi_3QfxExternal00001", status: "succeeded", amount: 10000, amount_received: 10000 } as never)
+    const fixture = inline({ scenario: "retrieve", interactions: [{ request: { method: "GET", path: "/v1/payment_intents/pi_3QfxExternal00001" }, response: { status: 200, body: intent } }] })
+    const external_refunds = [{ ...noted("25.00"), recorded_at: "2026-12-01T10:00:00.000Z" }]
+    const result = await service.retrievePayment({ data: { ...captured, external_refunds } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ external_refunds }))
   })
 })
