@@ -262,3 +262,23 @@ export async function refused(request: Promise<unknown>): Promise<{ status: numb
   }
   throw new Error("the request was expected to be refused but succeeded")
 }
+
+/** A webhook answer that is not a 2xx, as the gateway sees it: its status and JSON body. */
+export async function refusedWebhook(request: Promise<unknown>): Promise<{ status: number; body: unknown }> {
+  try {
+    const answer = (await request) as { status: number; data: unknown }
+    return { status: answer.status, body: answer.data }
+  } catch (error) {
+    const response = (error as { response?: { status: number; data: unknown } }).response
+    if (response) return { status: response.status, body: response.data }
+    throw error
+  }
+}
+
+/**
+ * Report how long a webhook took from delivery to an order placed (the plugin's route answers
+ * once it is), on the test's output: `[latency] Stripe webhook to order: 412 ms`.
+ */
+export function recordLatency(gateway: string, ms: number): void {
+  process.stdout.write(`[latency] ${gateway} webhook to order: ${ms} ms\n`)
+}

@@ -90,7 +90,6 @@ describeProviderOverHttp(
       // The buyer approved at PayPal and never came back to the store.
       paidEvent: (session) => paypalEvent("CHECKOUT.ORDER.APPROVED", approvedOrder(session.id, String(session.data.id), "100.00")),
       sign: (body, forged) => signPaypal(body, forged ? { secret: "a forger's key" } : {}),
-      action: "authorized",
     },
   },
   ({ http, getContainer, store, play }) => {

@@ -47,7 +47,6 @@ describeProviderOverHttp(
           stripeIntent(session.id, { id: String(session.data.id), status: "requires_capture", amount: 10000, amount_capturable: 10000, amount_received: 0 })
         ),
       sign: (body, forged) => signStripe(body, forged ? { secret: "whsec_not_the_store_secret" } : {}),
-      action: "authorized",
     },
   },
   ({ http, getContainer, store, play }) => {
