@@ -46,6 +46,12 @@ export interface FixtureResponse {
 export interface Interaction {
   /** What this step is, for people reading the file ("the storefront confirms the card"). */
   note?: string
+  /**
+   * Consecutive interactions marked `unordered` may be requested in any order among
+   * themselves (Medusa runs some steps in parallel: a new payment session is created while
+   * the old one is deleted). Each is still used exactly once.
+   */
+  unordered?: boolean
   request: FixtureRequest
   response: FixtureResponse
 }
@@ -108,6 +114,8 @@ export class FixtureSession {
   readonly vars: Record<string, string>
   private readonly problems: string[] = []
   private next = 0
+  /** Interactions at or after `next` already used out of order (an unordered run). */
+  private readonly usedAhead = new Set<number>()
   private active = false
   private server: http.Server | undefined
   private readonly recording: boolean
@@ -200,7 +208,7 @@ export class FixtureSession {
       return
     }
     this.stop()
-    const unused = this.fixture.interactions.slice(this.next)
+    const unused = this.fixture.interactions.slice(this.next).filter((_, i) => !this.usedAhead.has(this.next + i))
     const problems = [...this.problems]
     if (unused.length) {
       problems.push(
@@ -252,32 +260,46 @@ export class FixtureSession {
       body: parseBody(rawBody, headers["content-type"], this.options.bodyFormat),
     }
     this.requests.push(request)
-    const expected = this.fixture.interactions[this.next]
     const label = `${method} ${url.pathname}`
-    if (!expected) {
+    if (this.next >= this.fixture.interactions.length) {
       return this.mismatch(`unexpected request ${label}: the fixture has no interaction left`)
     }
-    const differences: string[] = []
-    const captured: Record<string, string> = {}
-    if (expected.request.method.toUpperCase() !== method) {
-      differences.push(`method ${method} != ${expected.request.method}`)
+    let matched: { index: number; captured: Record<string, string> } | undefined
+    let firstDifferences: string[] | undefined
+    for (const index of this.candidates()) {
+      const candidate = this.fixture.interactions[index]
+      const differences: string[] = []
+      const captured: Record<string, string> = {}
+      if (candidate.request.method.toUpperCase() !== method) {
+        differences.push(`method ${method} != ${candidate.request.method}`)
+      }
+      this.matchValue(candidate.request.path, url.pathname, "path", differences, captured, true)
+      this.matchValue(candidate.request.query ?? {}, request.query, "query", differences, captured)
+      if (candidate.request.body !== undefined) {
+        this.matchValue(candidate.request.body, request.body ?? {}, "body", differences, captured)
+      }
+      for (const [name, value] of Object.entries(candidate.request.headers ?? {})) {
+        this.matchValue(value, headers[name.toLowerCase()], `header ${name}`, differences, captured)
+      }
+      if (!differences.length) {
+        matched = { index, captured }
+        break
+      }
+      firstDifferences ??= differences
     }
-    this.matchValue(expected.request.path, url.pathname, "path", differences, captured, true)
-    this.matchValue(expected.request.query ?? {}, request.query, "query", differences, captured)
-    if (expected.request.body !== undefined) {
-      this.matchValue(expected.request.body, request.body ?? {}, "body", differences, captured)
-    }
-    for (const [name, value] of Object.entries(expected.request.headers ?? {})) {
-      this.matchValue(value, headers[name.toLowerCase()], `header ${name}`, differences, captured)
-    }
-    if (differences.length) {
+    if (!matched) {
       return this.mismatch(
         `request #${this.next + 1} of ${this.fixture.provider}/${this.fixture.scenario} (${label}) does not match: ` +
-          differences.join("; ")
+          (firstDifferences ?? []).join("; ")
       )
     }
-    Object.assign(this.vars, captured)
-    this.next += 1
+    Object.assign(this.vars, matched.captured)
+    this.usedAhead.add(matched.index)
+    while (this.usedAhead.has(this.next)) {
+      this.usedAhead.delete(this.next)
+      this.next += 1
+    }
+    const expected = this.fixture.interactions[matched.index]
     const response = expected.response
     const body = response.body === undefined ? undefined : this.interpolate(response.body)
     // A string body is served as it is (gateways that answer urlencoded or plain text);
@@ -290,6 +312,17 @@ export class FixtureSession {
       body === undefined ? "" : JSON.stringify(body),
       { "content-type": "application/json", ...(response.headers ?? {}) },
     ]
+  }
+
+  /** The interactions the next request may match: the next one, or every unused one of its unordered run. */
+  private candidates(): number[] {
+    const all = this.fixture.interactions
+    if (!all[this.next]?.unordered) return [this.next]
+    const out: number[] = []
+    for (let i = this.next; i < all.length && all[i].unordered; i++) {
+      if (!this.usedAhead.has(i)) out.push(i)
+    }
+    return out
   }
 
   private mismatch(problem: string): nock.ReplyFnResult {

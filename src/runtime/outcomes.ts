@@ -30,8 +30,15 @@ export function paymentEvents(container: Container): PaymentEventsModuleService 
   return container.resolve(PAYMENT_EVENTS_MODULE) as PaymentEventsModuleService
 }
 
-/** How long a process waits for another one holding a payment session's lock, in seconds. */
-const LOCK_TIMEOUT_S = 30
+/**
+ * How long a process waits for another one holding a payment session's lock, in seconds
+ * (`PAYMENTS_LOCK_TIMEOUT_SECONDS`, default 30). A delivery that cannot get the lock in time
+ * is answered 500 and delivered again by the gateway.
+ */
+function lockTimeoutSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.PAYMENTS_LOCK_TIMEOUT_SECONDS)
+  return Number.isFinite(configured) && configured > 0 ? configured : 30
+}
 
 function isUniqueViolation(error: unknown): boolean {
   const text = error instanceof Error ? `${error.name} ${error.message}` : String(error)
@@ -190,7 +197,7 @@ export function outcomeDependencies(container: Container): OutcomeDependencies {
     events: eventLedger(container),
     disputes: disputeLedger(container),
     actions: outcomeActions(container),
-    lock: (key, job) => locking().execute(key, job, { timeout: LOCK_TIMEOUT_S }),
+    lock: (key, job) => locking().execute(key, job, { timeout: lockTimeoutSeconds() }),
     logger: container.resolve(ContainerRegistrationKeys.LOGGER),
   }
 }

@@ -257,3 +257,34 @@ describe("processOutcome: events not acted on", () => {
     ])
   })
 })
+
+describe("processOutcome: a later event about a payment Medusa already has", () => {
+  it("does not call a partial capture made in the admin an amount mismatch", async () => {
+    const { medusa, logger, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    const authorized: GatewayOutcome = { ...ref("evt_1"), kind: "authorized", session_id: "ps_1", amount: "19.99", currency_code: "EUR" }
+    await processOutcome(deps, input(authorized))
+    // Stripe's payment_intent.succeeded after the admin captured 10.00 of 19.99.
+    const succeeded: GatewayOutcome = { ...ref("evt_2", "payment_intent.succeeded"), kind: "captured", session_id: "ps_1", amount: "10.00", currency_code: "EUR" }
+    expect((await processOutcome(deps, input(succeeded))).outcome).toBe("duplicate")
+    expect(logger.lines.join("\n")).not.toMatch(/error/)
+    expect(medusa.workflowCalls).toHaveLength(1)
+  })
+})
+
+describe("processOutcome: a payment locked elsewhere", () => {
+  it("records the delivery as failed and asks for it again, then processes the redelivery", async () => {
+    const { medusa, events, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    const locked = { ...deps, lock: async () => Promise.reject(new Error("Timed-out acquiring lock")) }
+    const authorized: GatewayOutcome = { ...ref("evt_1"), kind: "authorized", session_id: "ps_1", amount: "19.99", currency_code: "EUR" }
+    expect(await processOutcome(locked, input(authorized))).toMatchObject({ outcome: "failed", retry: true })
+    expect(events.rows).toEqual([expect.objectContaining({ outcome: "failed", deliveries: 1, attempts: 1 })])
+    expect(medusa.workflowCalls).toEqual([])
+
+    expect(await processOutcome(deps, input(authorized))).toMatchObject({ outcome: "acted_on", retry: false })
+    expect(events.rows).toEqual([expect.objectContaining({ outcome: "acted_on", deliveries: 2, attempts: 2 })])
+    // Locked again, but already done: a duplicate, not a retry.
+    expect(await processOutcome(locked, input(authorized))).toMatchObject({ outcome: "duplicate", retry: false })
+  })
+})

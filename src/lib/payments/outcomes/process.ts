@@ -184,12 +184,59 @@ export async function processOutcome(deps: OutcomeDependencies, input: ProcessIn
     deps.logger[level](redactText(`${input.label} event ${outcome.event_id} (${outcome.event_type}): ${message}`))
   const sessionId = outcome.session_id
   const run = () => processRecorded(deps, input, log)
+  let ran = false
   try {
-    return sessionId ? await deps.lock(lockKeyOfSession(sessionId), run) : await run()
+    return sessionId
+      ? await deps.lock(lockKeyOfSession(sessionId), () => {
+          ran = true
+          return run()
+        })
+      : await run()
   } catch (error) {
+    if (sessionId && !ran) {
+      // The lock was not had in time (another delivery, or a reconciliation, is at work on
+      // the payment): the delivery is recorded and answered so the gateway sends it again.
+      log("warn", `the payment is being processed elsewhere; delivery to be retried (${messageOf(error)})`)
+      return recordUnprocessed(deps, input)
+    }
     log("error", `could not be processed: ${messageOf(error)}`)
     return { outcome: "failed", detail: "processing failed", event_id: outcome.event_id, session_id: sessionId, retry: true }
   }
+}
+
+/** A delivery that could not be processed now, on the ledger (or a duplicate of one already done). */
+async function recordUnprocessed(deps: OutcomeDependencies, input: ProcessInput): Promise<ProcessResult> {
+  const { outcome } = input
+  const base = { event_id: outcome.event_id, session_id: outcome.session_id }
+  const detail = "the payment was being processed elsewhere; to be delivered again"
+  try {
+    const existing = await deps.events.find(input.providerId, outcome.event_id)
+    if (existing && FINAL.has(existing.outcome)) {
+      await deps.events.update(existing.id, { deliveries: existing.deliveries + 1 })
+      return { ...base, outcome: "duplicate", detail: `already ${existing.outcome.replace("_", " ")}`, retry: false }
+    }
+    if (existing) {
+      await deps.events.update(existing.id, { deliveries: existing.deliveries + 1, attempts: existing.attempts + 1, detail })
+    } else {
+      const { record, created } = await deps.events.create({
+        provider_id: input.providerId,
+        event_id: outcome.event_id,
+        event_type: outcome.event_type,
+        kind: outcome.kind,
+        source: input.source,
+        session_id: outcome.session_id ?? null,
+        payment_id: null,
+        outcome: "failed",
+        detail,
+        occurred_at: outcome.occurred_at ?? null,
+      })
+      if (created) await deps.events.update(record.id, { attempts: 1 })
+      else if (FINAL.has(record.outcome)) return { ...base, outcome: "duplicate", detail: `already ${record.outcome.replace("_", " ")}`, retry: false }
+    }
+  } catch {
+    // The ledger is unreachable too: the answer is the same, deliver again.
+  }
+  return { ...base, outcome: "failed", detail, retry: true }
 }
 
 type Log = (level: keyof HostedLogger, message: string) => void
@@ -308,10 +355,11 @@ async function settleFromEvent(
     return { outcome: "ignored", detail: `${outcome.kind}: left to Medusa's payment-webhook subscriber`, payment_id: session.payment?.id }
   }
   const sessionAmount = toBigNumber((session.raw_amount ?? session.amount) as never)
-  if (
-    outcome.currency_code.toLowerCase() !== String(session.currency_code).toLowerCase() ||
-    compareAmounts(outcome.amount, sessionAmount) !== 0
-  ) {
+  // Once Medusa has the payment, a later event about it (Stripe's payment_intent.succeeded
+  // after a partial capture in the admin) only needs the order checked, not the amount.
+  const differs =
+    outcome.currency_code.toLowerCase() !== String(session.currency_code).toLowerCase() || compareAmounts(outcome.amount, sessionAmount) !== 0
+  if (!isSettled(session) && differs) {
     log(
       "error",
       `reports ${formatAmount(outcome.amount, outcome.currency_code)} but payment session ${session.id} is for ` +
