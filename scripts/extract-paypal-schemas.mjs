@@ -26,10 +26,13 @@ const OPERATIONS = {
     "POST /v2/checkout/orders/{id}/capture",
   ],
   payments_payment_v2: [
+    "GET /v2/payments/authorizations/{authorization_id}",
     "POST /v2/payments/authorizations/{authorization_id}/capture",
     "POST /v2/payments/authorizations/{authorization_id}/reauthorize",
     "POST /v2/payments/authorizations/{authorization_id}/void",
+    "GET /v2/payments/captures/{capture_id}",
     "POST /v2/payments/captures/{capture_id}/refund",
+    "GET /v2/payments/refunds/{refund_id}",
   ],
   notifications_webhooks_v1: ["POST /v1/notifications/verify-webhook-signature"],
   vault_payment_tokens_v3: ["POST /v3/vault/payment-tokens"],

@@ -4,9 +4,22 @@
  * buyer who approved and left, once; a forged one places nothing), then PayPal's own (captures
  * in parts, a refund spanning both).
  */
+import { Modules } from "@medusajs/framework/utils"
+import { PAYMENT_EVENTS_MODULE } from "../../src/modules/payment-events"
 import { describeProviderOverHttp } from "../harness/http-suite"
 import { cartWithSession, orderOfCart } from "../harness/medusa"
-import { PAYPAL_ORIGIN, PAYPAL_TOKEN_PATH, TEST_ROOT_CERT_PATH, approvedOrder, paypalEvent, paypalTestKeys, signPaypal } from "../harness/paypal"
+import {
+  PAYPAL_ORIGIN,
+  PAYPAL_TOKEN_PATH,
+  TEST_ROOT_CERT_PATH,
+  approvedOrder,
+  authorizationResource,
+  disputeResource,
+  paypalEvent,
+  paypalTestKeys,
+  refundResource,
+  signPaypal,
+} from "../harness/paypal"
 
 const PROVIDER = "pp_paypal_paypal"
 
@@ -119,6 +132,58 @@ describeProviderOverHttp(
       fixture.finish()
       const refunds = fixture.requests.filter((r) => r.path.endsWith("/refund")).map((r) => r.headers["paypal-request-id"])
       expect(refunds).toEqual([fixture.vars.refund_1, `${fixture.vars.refund_1}-9HC63318KM4472025`])
+    })
+
+    it("records a dashboard refund once, a dispute and a reversal, knows Medusa's own refund, and cancels a voided authorization", async () => {
+      const fixture = play("http-outcomes")
+      const deliver = (body: string) => http.post("/hooks/payment/paypal_paypal", body, { headers: signPaypal(body) })
+      const CAPTURE = "2HC02735PB9360417"
+      const upToCapture = [
+        { href: `${PAYPAL_ORIGIN}/v2/payments/refunds/7XY12345AB6789012`, rel: "self", method: "GET" },
+        { href: `${PAYPAL_ORIGIN}/v2/payments/captures/${CAPTURE}`, rel: "up", method: "GET" },
+      ]
+      const { cartId, session } = await cartWithSession(http, store(), PROVIDER)
+      await http.post(`/store/carts/${cartId}/complete`, {}, store().store)
+      const order = await orderOfCart(getContainer(), cartId)
+      const payment = order.payment_collections[0].payments[0]
+      await http.post(`/admin/payments/${payment.id}/capture`, {}, store().admin)
+
+      // 25.00 refunded in PayPal's dashboard: the refund carries no custom_id.
+      const dashboard = paypalEvent("PAYMENT.CAPTURE.REFUNDED", { ...refundResource(session.id, "25.00", "7XY12345AB6789012", null), links: upToCapture })
+      expect((await deliver(dashboard)).data).toEqual({ received: true, outcome: "acted_on" })
+      expect((await deliver(dashboard)).data).toEqual({ received: true, outcome: "duplicate" })
+
+      // A dispute, then PayPal takes money back (a reversal).
+      const dispute = disputeResource(session.id, {
+        disputed_transactions: [{ seller_transaction_id: CAPTURE, create_time: "2026-11-23T09:00:00Z", transaction_status: "COMPLETED", gross_amount: { currency_code: "USD", value: "100.00" }, custom: session.id }],
+        dispute_amount: { currency_code: "USD", value: "75.00" },
+      })
+      expect((await deliver(paypalEvent("CUSTOMER.DISPUTE.CREATED", dispute))).data.outcome).toBe("acted_on")
+      const reversal = paypalEvent("PAYMENT.CAPTURE.REVERSED", { ...refundResource(session.id, "75.00", "8RV12345AB6789012", null), links: upToCapture })
+      expect((await deliver(reversal)).data.outcome).toBe("acted_on")
+      const disputes = await (getContainer().resolve(PAYMENT_EVENTS_MODULE) as any).listPaymentDisputes({ payment_id: payment.id })
+      expect(disputes.map((d: any) => [d.dispute_id, d.status, d.amount, d.reason]).sort()).toEqual([
+        ["8RV12345AB6789012", "lost", "75", "reversed"],
+        ["PP-D-27803", "opened", "75", "MERCHANDISE_OR_SERVICE_NOT_RECEIVED"],
+      ])
+
+      // Medusa's own refund reaches PayPal once; its notification coming back records nothing.
+      await http.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, store().admin)
+      const refunds = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0].refunds
+      expect(refunds.map((r: { amount: number }) => r.amount).sort()).toEqual([10, 25])
+      const ours = paypalEvent("PAYMENT.CAPTURE.REFUNDED", refundResource(session.id, "10.00", "3HR56640JN1920845", `${session.id}.${fixture.vars.refund_1}`))
+      expect((await deliver(ours)).data).toEqual({ received: true, outcome: "duplicate" })
+      expect((await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0].refunds).toHaveLength(2)
+
+      // Another order, whose authorization PayPal voids (it expired, or the buyer's bank declined it).
+      const other = await cartWithSession(http, store(), PROVIDER)
+      await http.post(`/store/carts/${other.cartId}/complete`, {}, store().store)
+      const otherPayment = (await orderOfCart(getContainer(), other.cartId)).payment_collections[0].payments[0]
+      const voided = paypalEvent("PAYMENT.AUTHORIZATION.VOIDED", authorizationResource(other.session.id, "VOIDED", "100.00"))
+      expect((await deliver(voided)).data).toEqual({ received: true, outcome: "acted_on" })
+      const [after] = await (getContainer().resolve(Modules.PAYMENT) as any).listPayments({ id: otherPayment.id })
+      expect(after.canceled_at).not.toBeNull()
+      fixture.finish()
     })
   }
 )

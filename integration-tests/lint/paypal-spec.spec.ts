@@ -166,6 +166,9 @@ const ROUTES: Array<{ method: string; path: RegExp; spec: SpecName; operation: s
   { method: "POST", path: /^\/v2\/payments\/authorizations\/[A-Z0-9]+\/capture$/, spec: "payments_payment_v2", operation: "POST /v2/payments/authorizations/{authorization_id}/capture" },
   { method: "POST", path: /^\/v2\/payments\/authorizations\/[A-Z0-9]+\/reauthorize$/, spec: "payments_payment_v2", operation: "POST /v2/payments/authorizations/{authorization_id}/reauthorize" },
   { method: "POST", path: /^\/v2\/payments\/authorizations\/[A-Z0-9]+\/void$/, spec: "payments_payment_v2", operation: "POST /v2/payments/authorizations/{authorization_id}/void" },
+  { method: "GET", path: /^\/v2\/payments\/authorizations\/[A-Z0-9]+$/, spec: "payments_payment_v2", operation: "GET /v2/payments/authorizations/{authorization_id}" },
+  { method: "GET", path: /^\/v2\/payments\/captures\/[A-Z0-9]+$/, spec: "payments_payment_v2", operation: "GET /v2/payments/captures/{capture_id}" },
+  { method: "GET", path: /^\/v2\/payments\/refunds\/[A-Z0-9]+$/, spec: "payments_payment_v2", operation: "GET /v2/payments/refunds/{refund_id}" },
   { method: "POST", path: /^\/v2\/payments\/captures\/[A-Z0-9]+\/refund$/, spec: "payments_payment_v2", operation: "POST /v2/payments/captures/{capture_id}/refund" },
   { method: "POST", path: /^\/v1\/notifications\/verify-webhook-signature$/, spec: "notifications_webhooks_v1", operation: "POST /v1/notifications/verify-webhook-signature" },
 ]
