@@ -1,4 +1,6 @@
+import { Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { PAYMENT_EVENTS_MODULE } from "../../src/modules/payment-events"
 import { resetStatusThrottle } from "../../src/lib/payments/hosted/throttle"
 import { verifyCheckMacValue } from "../../src/providers/ecpay/checkmac"
 import { FixtureSession } from "../harness/fixtures"
@@ -143,6 +145,31 @@ medusaIntegrationTestRunner({
         expect(verifyCheckMacValue(sentFields(request.body), ecpayTestKeys.hashKey, ecpayTestKeys.hashIv)).toBe(true)
       }
       expect(sentFields(fixture.requests[1].body)).toEqual(expect.objectContaining({ Action: "R", TotalAmount: "40" }))
+    })
+
+    it("errors the session of a failed payment once, however often ECPay sends it, and the shopper pays again with a new session", async () => {
+      const { cartId, collectionId, session } = await cartWithSession(http, store, PROVIDER)
+      // ECPay reports the card declined (RtnCode other than 1), signed: acknowledged, the session errors.
+      const declined = signEcpay(paidNotification(session, { rtnCode: "10100058", rtnMsg: "授權失敗" }))
+      expect(await notify(declined)).toBe("1|OK")
+      const payments = getContainer().resolve(Modules.PAYMENT) as any
+      const [errored] = await payments.listPaymentSessions({ id: session.id })
+      expect(errored.status).toBe("error")
+      await cartIsOpen(cartId)
+      // ECPay sends it again: nothing changes twice.
+      expect(await notify(declined)).toBe("1|OK")
+      const events = await (getContainer().resolve(PAYMENT_EVENTS_MODULE) as any).listPaymentGatewayEvents({ session_id: session.id })
+      expect(events.map((e: any) => [e.event_type, e.outcome, e.deliveries])).toEqual([["notification.failed", "acted_on", 2]])
+
+      // The shopper pays again: a new session, a new ECPay order number, paid this time.
+      const { data } = await http.post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: PROVIDER }, store.store)
+      const [retry] = data.payment_collection.payment_sessions
+      expect(retry.id).not.toBe(session.id)
+      expect(retry.data.merchant_trade_no).not.toBe(session.data.merchant_trade_no)
+      const fixture = play("http-failed-then-paid", retry)
+      expect(await notify(signEcpay(paidNotification(retry)))).toBe("1|OK")
+      expect(await orderOfCart(getContainer(), cartId)).toBeDefined()
+      fixture.finish()
     })
 
     it("refuses forged, tampered, foreign and wrongly-priced notifications, and the cart stays open", async () => {
