@@ -20,7 +20,8 @@ export default async function reconcilePaymentsJob(container: MedusaContainer): 
   }
   let run
   try {
-    // `timeout: 0`: a run already under way elsewhere means this one has nothing to do.
+    // A run already under way elsewhere (another worker) means this one has nothing to do:
+    // it waits a second for the lock at most.
     run = await locking.execute("payments-collection:reconcile", () => reconcilePayments(reconcileDependencies(container), options), { timeout: 1 })
   } catch (error) {
     logger.info(`reconciliation: skipped this run (${error instanceof Error ? error.message : String(error)})`)

@@ -97,11 +97,13 @@ export function reconcileOptions(container: Container, env: NodeJS.ProcessEnv = 
   } catch {
     fromConfig = {}
   }
+  // A minimum age of 0 (ask about every pending session) is allowed; the other settings are positive.
   const pick = (key: keyof ReconcileOptions, envName: string, scale: number): number => {
+    const allowed = (value: number) => Number.isFinite(value) && (value > 0 || (key === "minAgeMs" && value === 0))
     const configured = fromConfig[key]
-    if (typeof configured === "number" && Number.isFinite(configured) && configured > 0) return configured
+    if (typeof configured === "number" && allowed(configured)) return configured
     const fromEnv = Number(env[envName])
-    if (env[envName] && Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv * scale
+    if (env[envName] !== undefined && env[envName] !== "" && allowed(fromEnv)) return fromEnv * scale
     return RECONCILE_DEFAULTS[key]
   }
   return {
