@@ -13,6 +13,8 @@ import type {
   PaymentSessionStatus,
   ProviderWebhookPayload,
 } from "@medusajs/framework/types"
+import { findSecrets } from "../../src/lib/payments/redact"
+import { describesPayments, inspectsPayments, type GatewayPaymentInspector, type PaymentDescription } from "../../src/lib/payments/outcomes/types"
 import { FixtureSession } from "./fixtures"
 
 export interface Capabilities {
@@ -81,6 +83,20 @@ export interface ConformanceSubject {
 }
 
 const LIFECYCLE = { initial: 100, updated: 120, firstRefund: 20, rest: 100, beyond: 0.01 }
+
+/** What a payment description may hold (`PaymentDescription`): ids and links, nothing else. */
+const DESCRIPTION_KEYS = ["label", "gateway", "reference", "dashboard_url", "mode"]
+
+/** A buyer's details, in the shapes gateways and Medusa give them, put into session data: none may come out. */
+const BUYER_VALUES = ["ines.moreau@example.com", "Inès", "Moreau", "+33 6 12 34 56 78", "12 rue des Lilas", "Lyon", "69003", "7704"]
+const BUYER_DATA = {
+  email: BUYER_VALUES[0],
+  customer: { email: BUYER_VALUES[0], first_name: BUYER_VALUES[1], last_name: BUYER_VALUES[2], phone: BUYER_VALUES[3] },
+  billing_details: { name: `${BUYER_VALUES[1]} ${BUYER_VALUES[2]}`, address: { line1: BUYER_VALUES[4], city: BUYER_VALUES[5], postal_code: BUYER_VALUES[6], country: "FR" } },
+  shipping: { name: `${BUYER_VALUES[1]} ${BUYER_VALUES[2]}`, address: { line1: BUYER_VALUES[4], city: BUYER_VALUES[5], postal_code: BUYER_VALUES[6], country: "FR" } },
+  payer: { email_address: BUYER_VALUES[0], name: { given_name: BUYER_VALUES[1], surname: BUYER_VALUES[2] } },
+  card: { last4: BUYER_VALUES[7], brand: "visa", exp_month: 12, exp_year: 2030 },
+}
 
 function sessionId(suffix: string): string {
   return `payses_01CONFORMANCE${suffix.toUpperCase().replace(/[^A-Z0-9]/g, "").padEnd(12, "0").slice(0, 12)}`
@@ -244,6 +260,34 @@ export function describeConformance(subject: ConformanceSubject): void {
       }
       expect(seen).toEqual(Object.fromEntries(subject.statuses.map((c) => [c.label, c.expected])))
       fixture?.finish()
+    })
+
+    it("names its payments for the admin from their data alone, from empty data too, and copies nothing of the buyer's", () => {
+      const provider: unknown = subject.create()
+      // Every provider of the collection describes its payments (`GatewayPaymentInspector`);
+      // one that calls a gateway can also be asked about them (the reconciliation's check).
+      expect(describesPayments(provider)).toBe(true)
+      if (subject.fixtures) expect(inspectsPayments(provider)).toBe(true)
+      const inspector = provider as GatewayPaymentInspector
+      const shapeOf = (description: PaymentDescription) => {
+        expect(Object.keys(description).filter((key) => !DESCRIPTION_KEYS.includes(key))).toEqual([])
+        expect(description.label).toEqual(expect.stringMatching(/\S/))
+        expect(description.gateway).toEqual(expect.stringMatching(/^[a-z0-9-]+$/))
+        if (description.reference) expect(Object.keys(description.reference).sort()).toEqual(["label", "value"])
+        if (description.dashboard_url) expect(new URL(description.dashboard_url).protocol).toBe("https:")
+        if (description.mode) expect(["test", "live"]).toContain(description.mode)
+        expect(findSecrets(JSON.stringify(description))).toEqual([])
+      }
+      const empty = inspector.describePayment({})
+      shapeOf(empty)
+      expect({ reference: empty.reference, dashboard_url: empty.dashboard_url }).toEqual({ reference: undefined, dashboard_url: undefined })
+      for (const { label, data } of subject.statuses) {
+        const description = inspector.describePayment({ ...data, ...BUYER_DATA })
+        shapeOf(description)
+        expect(description.label).toBe(empty.label)
+        const text = JSON.stringify(description)
+        expect({ label, leaked: BUYER_VALUES.filter((value) => text.includes(value)) }).toEqual({ label, leaked: [] })
+      }
     })
 
     it("converts JPY, KWD and USD amounts exactly, or refuses a currency the gateway does not take", async () => {

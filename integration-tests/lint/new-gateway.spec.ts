@@ -35,7 +35,7 @@ describe("npm run new-gateway", () => {
     const provider = `src/providers/${NAME}`
     expect(written.sort()).toEqual(
       [
-        ...["README.md", "__tests__/mapping.unit.spec.ts", "client.ts", "declaration.ts", "index.ts", "mapping.ts", "options.ts", "service.ts", "webhook.ts"].map(
+        ...["README.md", "__tests__/mapping.unit.spec.ts", "__tests__/service.unit.spec.ts", "client.ts", "declaration.ts", "index.ts", "mapping.ts", "options.ts", "service.ts", "webhook.ts"].map(
           (file) => `${provider}/${file}`
         ),
         `integration-tests/conformance/${NAME}.spec.ts`,
@@ -45,7 +45,11 @@ describe("npm run new-gateway", () => {
     )
     const service = fs.readFileSync(path.join(out, provider, "service.ts"), "utf8")
     expect(service).toContain('static override identifier = "acme-pay"')
-    expect(service).toContain("class AcmePayProviderService extends AbstractPaymentProvider")
+    expect(service).toMatch(/class AcmePayProviderService\s+extends AbstractPaymentProvider<AcmePayOptions>\s+implements GatewayEventSource, Required<GatewayPaymentInspector>/)
+    // One verification for Medusa's action and the plugin's outcome; the admin's description and check.
+    for (const method of ["getWebhookActionAndData(", "readGatewayEvent(", "describePayment(", "inspectPayment(", "verifiedEvent("]) {
+      expect(service).toContain(method)
+    }
     expect(fs.readFileSync(path.join(out, provider, "declaration.ts"), "utf8")).toContain('requiredEnv: ["ACME_PAY_API_KEY"]')
     // No placeholder is left.
     for (const file of written) {
@@ -78,7 +82,7 @@ describe("npm run new-gateway", () => {
     expect(tsc.status).toBe(0)
   })
 
-  it("has a unit test that runs and passes", () => {
+  it("has unit tests that run and pass: the mapping, the webhook verdicts the plugin's route acts on, and the inspection", () => {
     const config = {
       rootDir: out,
       testEnvironment: "node",
@@ -89,7 +93,7 @@ describe("npm run new-gateway", () => {
       encoding: "utf8",
       cwd: out,
     })
-    expect(jest.stderr).toMatch(/Tests:\s+6 passed, 6 total/)
+    expect(jest.stderr).toMatch(/Tests:\s+15 passed, 15 total/)
     expect(jest.status).toBe(0)
   })
 })

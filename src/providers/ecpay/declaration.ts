@@ -24,6 +24,8 @@ export const ecpayDeclaration: ProviderDeclaration = {
     tradeDescription: env.ECPAY_TRADE_DESCRIPTION || undefined,
     capture: env.ECPAY_CAPTURE || undefined,
     tradeNoPrefix: env.ECPAY_TRADE_NO_PREFIX || undefined,
+    // Production only: lists the refunds made in the back office for the reconciliation.
+    creditCheckCode: env.ECPAY_CREDIT_CHECK_CODE || undefined,
     apiBaseUrl: env.ECPAY_API_BASE_URL || undefined,
     // ECPAY_ALLOWED_COUNTRIES, ECPAY_MIN_AMOUNT, ECPAY_MAX_AMOUNT (ECPay takes TWD only)
     ...eligibilityFromEnv("ECPAY", env),

@@ -35,6 +35,7 @@ import {
 } from "../../lib/payments/errors"
 import { takeNotedExternalRefund } from "../../lib/payments/external-refunds"
 import type { HostedPaymentProvider, NotificationVerdict } from "../../lib/payments/hosted/contract"
+import type { GatewayPaymentInspector, GatewayPaymentSnapshot, GatewayRefund, PaymentDescription } from "../../lib/payments/outcomes/types"
 import { compareAmounts, formatAmount, toBigNumber } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
 import { assertRefundable } from "../../lib/payments/refunds"
@@ -44,15 +45,18 @@ import { EcpayClient } from "./client"
 import {
   EcpaySessionData,
   buildCheckoutForm,
+  describeEcpayPayment,
   ecpayEligibility,
   isCardPayment,
   mapTradeStatus,
+  markStoreRefunds,
   merchantTradeNo,
   newSessionData,
   notificationFields,
   readSessionData,
   refundsOfCreditDetail,
   toEcpayAmount,
+  toEcpaySnapshot,
   verifyEcpayNotification,
   withTrade,
 } from "./mapping"
@@ -68,10 +72,15 @@ const BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
  * QueryTradeInfo answer when the notification is late, settles the payment; card payments
  * are refunded through CreditDetail/DoAction.
  */
-class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> implements HostedPaymentProvider {
+class EcpayProviderService
+  extends AbstractPaymentProvider<EcpayOptions>
+  implements HostedPaymentProvider, Required<GatewayPaymentInspector>
+{
   static override identifier = "ecpay"
   /** How eligibility refusals name this method, here and in the store routes. */
   static eligibilityLabel = "ECPay"
+  /** How the admin names its payments: ECPay's name with the one Taiwanese merchants know it by. */
+  static paymentLabel = "ECPay (綠界)"
 
   /** Runs at boot: a bad option stops the app with a message naming it. */
   static override validateOptions(options: Record<string, unknown>): void {
@@ -312,6 +321,33 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
     }
   }
 
+  // ---- The admin's view and the reconciliation ------------------------------------------
+
+  /**
+   * How the admin names the payment: its MerchantTradeNo and ECPay's back office of the
+   * environment it was made in (ECPay has no link to one trade). Pure.
+   */
+  describePayment(data: Record<string, unknown>): PaymentDescription {
+    return describeEcpayPayment(data, { label: EcpayProviderService.paymentLabel, environment: this.options_.environment })
+  }
+
+  /**
+   * One read-only look at ECPay: QueryTradeInfo (verified, as for every status), then, for a
+   * paid card payment, the refunds of ECPay's card detail query when they can be listed
+   * (production, with `creditCheckCode`); otherwise the refunds are unknown, not none. ECPay
+   * being unreachable, or refusing, is thrown as it is.
+   */
+  async inspectPayment(sessionData: Record<string, unknown>): Promise<GatewayPaymentSnapshot> {
+    const data = readSessionData(sessionData)
+    const trade = await this.queryTrade(data)
+    const current = withTrade(data, trade)
+    let refunds: GatewayRefund[] | undefined = []
+    if (trade.TradeStatus === "1" && isCardPayment(current.payment_type)) {
+      refunds = this.canListRefunds() ? markStoreRefunds(await this.listGatewayRefunds(current), current) : undefined
+    }
+    return toEcpaySnapshot(current, trade, this.options_.capture, refunds)
+  }
+
   // ---- Reconciliation --------------------------------------------------------------------
 
   /**
@@ -390,6 +426,11 @@ class EcpayProviderService extends AbstractPaymentProvider<EcpayOptions> impleme
   }
 
   // ---- Helpers ---------------------------------------------------------------------------
+
+  /** ECPay's card detail query answers in production, with the merchant's check code only. */
+  protected canListRefunds(): boolean {
+    return this.options_.environment === "production" && !!this.options_.creditCheckCode
+  }
 
   protected notificationUrl(): string {
     return this.options_.notificationUrl ?? `${this.options_.publicUrl}/hooks/ecpay/ecpay`

@@ -367,10 +367,19 @@ export function honorPeriodElapsed(
   authorization: Pick<PaypalAuthorizationData, "authorized_at" | "created_at">,
   now: Date
 ): boolean {
+  const start = honorPeriodStart(authorization)
+  return start !== undefined && now.getTime() - start > HONOR_PERIOD_MS
+}
+
+/**
+ * When the honor period began (epoch ms): when this store authorized (or reauthorized), by its
+ * own clock, else PayPal's `create_time` of the authorization; `undefined` when neither is known.
+ */
+export function honorPeriodStart(authorization: Pick<PaypalAuthorizationData, "authorized_at" | "created_at">): number | undefined {
   const since = authorization.authorized_at ?? authorization.created_at
-  if (!since) return false
+  if (!since) return undefined
   const start = Date.parse(since)
-  return Number.isFinite(start) && now.getTime() - start > HONOR_PERIOD_MS
+  return Number.isFinite(start) ? start : undefined
 }
 
 // ---- Eligibility ----------------------------------------------------------------------------
@@ -690,7 +699,7 @@ function resolvedDisputeStatus(code: string | undefined): DisputeStatus {
  * A refund's status -> the outcome's, exhaustively.
  * @see https://developer.paypal.com/docs/api/payments/v2/#definition-refund_status
  */
-function refundOutcomeStatus(status: string): "succeeded" | "pending" | "failed" | "canceled" {
+export function refundOutcomeStatus(status: string): "succeeded" | "pending" | "failed" | "canceled" {
   switch (status) {
     case "COMPLETED":
       return "succeeded"

@@ -39,7 +39,14 @@ import {
 } from "../../lib/payments/errors"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
 import { externalRefundsOf, takeNotedExternalRefund } from "../../lib/payments/external-refunds"
-import type { GatewayEventSource, GatewayEventVerdict, GatewayWebhookPayload } from "../../lib/payments/outcomes/types"
+import type {
+  GatewayEventSource,
+  GatewayEventVerdict,
+  GatewayPaymentInspector,
+  GatewayPaymentSnapshot,
+  GatewayWebhookPayload,
+  PaymentDescription,
+} from "../../lib/payments/outcomes/types"
 import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { formatAmount } from "../../lib/payments/money"
 import { redactText } from "../../lib/payments/redact"
@@ -48,6 +55,7 @@ import { deriveKey } from "../../lib/payments/signatures"
 import { rawBodyOf } from "../../lib/payments/webhooks"
 import { PaypalClient, verifyCredentials } from "./client"
 import { declineStatus, describeIssue } from "./errors"
+import { describePaypalPayment, toPaypalSnapshot } from "./inspection"
 import {
   buildAmountPatch,
   buildOrderRequest,
@@ -97,7 +105,10 @@ const AWAITING_BUYER = new Set<PaypalOrderStatus>(["CREATED", "PAYER_ACTION_REQU
  * admin captures, reauthorizing first past PayPal's honor period, and refunds in parts.
  * Notifications are verified before anything is done with them.
  */
-class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> implements GatewayEventSource {
+class PaypalProviderService
+  extends AbstractPaymentProvider<PaypalOptions>
+  implements GatewayEventSource, Required<GatewayPaymentInspector>
+{
   static override identifier = "paypal"
   /** How the store routes and `initiatePayment` name the method in eligibility reasons. */
   static eligibilityLabel = LABEL
@@ -556,6 +567,26 @@ class PaypalProviderService extends AbstractPaymentProvider<PaypalOptions> imple
 
   async deletePaymentMethod(_input: DeletePaymentMethodInput): Promise<DeletePaymentMethodOutput> {
     throw new NotSupportedError(LABEL, "Deleting a saved PayPal account", "no PayPal account is ever saved by this provider")
+  }
+
+  // ---- The admin's view and the reconciliation ------------------------------------------
+
+  /**
+   * How the admin names the payment and finds it in PayPal's account: its transaction (the
+   * authorization, or the capture of an order captured at once) with a link to its page in
+   * the environment's activity, or the order before anything was paid. Pure.
+   */
+  describePayment(data: Record<string, unknown>): PaymentDescription {
+    return describePaypalPayment(data, { label: LABEL, environment: this.options_.environment })
+  }
+
+  /**
+   * One read-only look at PayPal: the order, which carries its authorizations, captures and
+   * refunds. PayPal being unreachable is thrown as it is, never a status.
+   */
+  async inspectPayment(data: Record<string, unknown>): Promise<GatewayPaymentSnapshot> {
+    const known = this.sessionData(data)
+    return toPaypalSnapshot(await this.getOrder(known.id, "look up the PayPal order"), known)
   }
 
   // ---- Helpers ---------------------------------------------------------------------------

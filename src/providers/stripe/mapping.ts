@@ -22,7 +22,14 @@ import {
 import { truncateText } from "../../lib/payments/options"
 import { redactText } from "../../lib/payments/redact"
 import type { ExternalRefund } from "../../lib/payments/external-refunds"
-import type { DisputeStatus, GatewayEventRef, GatewayOutcome } from "../../lib/payments/outcomes/types"
+import type {
+  DisputeStatus,
+  GatewayEventRef,
+  GatewayOutcome,
+  GatewayPaymentSnapshot,
+  GatewayRefund,
+  PaymentDescription,
+} from "../../lib/payments/outcomes/types"
 import {
   EligibilityRules,
   ProviderEligibility,
@@ -496,6 +503,12 @@ export function medusaSessionId(value: unknown): string | undefined {
  */
 export const MEDUSA_REFUND_ID = "medusa_refund_id"
 
+/** A refund this store made: it carries the Medusa refund id (events and inspection alike). */
+export function isStoreRefund(refund: Pick<Stripe.Refund, "metadata">): boolean {
+  const mark = refund.metadata?.[MEDUSA_REFUND_ID]
+  return typeof mark === "string" && mark.length > 0
+}
+
 /** A verified Stripe event -> its full outcome (or the PaymentIntent to look up first). */
 export function readStripeEvent(event: Stripe.Event): StripeEventReading {
   const ref: GatewayEventRef = {
@@ -536,7 +549,7 @@ export function readStripeEvent(event: Stripe.Event): StripeEventReading {
           refund_id: refund.id,
           amount: stripeMajorString(refund.amount, refund.currency),
           currency_code: refund.currency.toLowerCase(),
-          made_by_store: typeof refund.metadata?.[MEDUSA_REFUND_ID] === "string" && refund.metadata[MEDUSA_REFUND_ID].length > 0,
+          made_by_store: isStoreRefund(refund),
           ...(status ? { status } : {}),
         }
       },
@@ -645,4 +658,102 @@ function refundStatus(status: string | null | undefined): "succeeded" | "pending
  */
 function closedDisputeStatus(status: Stripe.Dispute.Status): DisputeStatus {
   return status === "won" ? "won" : status === "lost" ? "lost" : "closed"
+}
+
+// ---- What the admin and the reconciliation read (`GatewayPaymentInspector`) ----------------
+
+/** Test or live, as Stripe's keys say: `sk_live_…` and `rk_live_…` are live, the rest test. */
+export function stripeMode(apiKey: string): "test" | "live" {
+  return /^(sk|rk)_live_/.test(apiKey) ? "live" : "test"
+}
+
+/**
+ * The dashboard's page of a payment: `/test/payments/<pi_…>` in test mode, `/payments/<pi_…>`
+ * live, the paths Stripe's dashboard itself uses for a PaymentIntent.
+ */
+export function stripeDashboardUrl(intentId: string, mode: "test" | "live"): string {
+  return `https://dashboard.stripe.com/${mode === "test" ? "test/" : ""}payments/${encodeURIComponent(intentId)}`
+}
+
+const INTENT_ID = /^pi_[A-Za-z0-9]+$/
+
+/**
+ * How the admin names a Stripe payment and finds it in Stripe's dashboard, from the session
+ * data alone: the PaymentIntent id and nothing else of it (not the client secret, the
+ * customer or the payment method). Empty or foreign data gives the name only.
+ */
+export function describeStripePayment(data: Record<string, unknown> | null | undefined, context: { label: string; mode: "test" | "live" }): PaymentDescription {
+  const description: PaymentDescription = { label: context.label, gateway: "stripe", mode: context.mode }
+  const id = data?.id
+  if (typeof id === "string" && INTENT_ID.test(id)) {
+    description.reference = { label: "PaymentIntent", value: id }
+    description.dashboard_url = stripeDashboardUrl(id, context.mode)
+  }
+  return description
+}
+
+/**
+ * How long Stripe keeps an uncaptured PaymentIntent when its charge does not say
+ * (`capture_before`): "Uncaptured PaymentIntents are cancelled a set number of days (7 by
+ * default) after their creation" (https://docs.stripe.com/api/payment_intents/capture), the
+ * validity of an online card authorization (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method).
+ */
+export const STRIPE_UNCAPTURED_VALIDITY_SECONDS = 7 * 24 * 60 * 60
+
+/**
+ * What Stripe says about a payment now: the PaymentIntent (its latest charge expanded) and
+ * the charge's refunds. Money only from a captured charge: canceling an uncaptured one
+ * "refunds" the authorization at Stripe (`amount_refunded`, `refunded: true`), which returns
+ * no money that was taken. The authorization's end is the charge's
+ * `payment_method_details.card.capture_before`, else 7 days after the intent was created.
+ */
+export function toStripeSnapshot(
+  intent: Stripe.PaymentIntent,
+  refunds: readonly Stripe.Refund[],
+  asyncPaymentMethodTypes: readonly string[] = []
+): GatewayPaymentSnapshot {
+  const currency = intent.currency
+  const charge = intent.latest_charge && typeof intent.latest_charge === "object" ? intent.latest_charge : undefined
+  const status = mapIntentStatus(intent, asyncPaymentMethodTypes)
+  const captured = charge?.captured === true
+  const snapshot: GatewayPaymentSnapshot = {
+    status,
+    gateway_status: intent.status,
+    currency_code: currency.toLowerCase(),
+    amount: stripeMajorString(
+      intent.status === "succeeded" ? intent.amount_received : intent.status === "requires_capture" && intent.amount_capturable > 0 ? intent.amount_capturable : intent.amount,
+      currency
+    ),
+    captured_amount: stripeMajorString(intent.amount_received ?? 0, currency),
+    refunded_amount: stripeMajorString(captured ? charge.amount_refunded ?? 0 : 0, currency),
+    refunds: captured ? refunds.map(toGatewayRefund) : [],
+  }
+  if (intent.status === "requires_capture") {
+    const before = charge?.payment_method_details?.card?.capture_before
+    const ends = typeof before === "number" ? before : intent.created + STRIPE_UNCAPTURED_VALIDITY_SECONDS
+    snapshot.authorization_expires_at = new Date(ends * 1000).toISOString()
+  }
+  const reason =
+    intent.status === "canceled"
+      ? intent.cancellation_reason ?? undefined
+      : intent.status === "requires_payment_method"
+        ? declineReason(intent.last_payment_error)
+        : undefined
+  if (reason) snapshot.reason = reason
+  return snapshot
+}
+
+/**
+ * A Stripe refund as the reconciliation reads it: the store's own when it carries the Medusa
+ * refund id in its metadata, as `readStripeEvent` decides for its events. A refund whose
+ * status Stripe leaves `null` (the type allows it) is counted as pending.
+ */
+export function toGatewayRefund(refund: Stripe.Refund): GatewayRefund {
+  return {
+    refund_id: refund.id,
+    amount: stripeMajorString(refund.amount, refund.currency),
+    currency_code: refund.currency.toLowerCase(),
+    made_by_store: isStoreRefund(refund),
+    status: refundStatus(refund.status) ?? "pending",
+  }
 }

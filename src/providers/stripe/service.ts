@@ -40,7 +40,14 @@ import { randomUUID } from "node:crypto"
 import { AbstractPaymentProvider, PaymentActions } from "@medusajs/framework/utils"
 import { GatewayRejectedError, PaymentInputError } from "../../lib/payments/errors"
 import { takeNotedExternalRefund } from "../../lib/payments/external-refunds"
-import type { GatewayEventSource, GatewayEventVerdict, GatewayWebhookPayload } from "../../lib/payments/outcomes/types"
+import type {
+  GatewayEventSource,
+  GatewayEventVerdict,
+  GatewayPaymentInspector,
+  GatewayPaymentSnapshot,
+  GatewayWebhookPayload,
+  PaymentDescription,
+} from "../../lib/payments/outcomes/types"
 import { redactText } from "../../lib/payments/redact"
 import { ProviderEligibility, assertProviderEligible } from "../../lib/payments/eligibility"
 import { deriveKey } from "../../lib/payments/signatures"
@@ -58,17 +65,20 @@ import {
   buildCustomerParams,
   buildIntentCreate,
   buildSetupIntentCreate,
+  describeStripePayment,
   formatStripeAmount,
   mapIntentStatus,
   mapWebhookEvent,
   readStripeEvent,
   stripeEligibility,
+  stripeMode,
   toSavedMethodData,
   toSessionData,
   toStripeAmount,
   toStripeCaptureAmount,
   toStripeCurrency,
   toStripeRefundAmount,
+  toStripeSnapshot,
 } from "./mapping"
 import { StripeOptions, parseStripeOptions } from "./options"
 import { verifyStripeEvent } from "./webhook"
@@ -87,7 +97,10 @@ const UPDATABLE = new Set<StripeIntentStatus>([
  * with the client secret, authorized then captured (or captured at once), refunded in
  * parts, with verified webhooks and saved cards.
  */
-class StripeProviderService extends AbstractPaymentProvider<StripeOptions> implements GatewayEventSource {
+class StripeProviderService
+  extends AbstractPaymentProvider<StripeOptions>
+  implements GatewayEventSource, Required<GatewayPaymentInspector>
+{
   static override identifier = "stripe"
   /** How eligibility refusals name this method, here and in the store routes. */
   static eligibilityLabel = "Card payment"
@@ -497,6 +510,39 @@ class StripeProviderService extends AbstractPaymentProvider<StripeOptions> imple
       stripe.paymentMethods.detach(id, {}, { idempotencyKey: deriveKey("stripe:detach", id) })
     )
     return {}
+  }
+
+  // ---- The admin's view and the reconciliation ------------------------------------------
+
+  /**
+   * How the admin names the payment (the method's name, as eligibility reasons name it, with
+   * Stripe's), its PaymentIntent and the dashboard's page of it, in the mode of the API key.
+   * Pure: the session data and the options only.
+   */
+  describePayment(data: Record<string, unknown>): PaymentDescription {
+    return describeStripePayment(data, {
+      label: `${StripeProviderService.eligibilityLabel} (Stripe)`,
+      mode: stripeMode(this.options_.apiKey),
+    })
+  }
+
+  /**
+   * One read-only look at Stripe: the PaymentIntent with its latest charge (what was
+   * refunded, until when the authorization can be captured), then that charge's refunds when
+   * it was captured. Stripe being unreachable is thrown as it is, never a status.
+   */
+  async inspectPayment(data: Record<string, unknown>): Promise<GatewayPaymentSnapshot> {
+    const session = this.sessionData(data)
+    const intent = await this.client_.call("look up the payment", (stripe) =>
+      stripe.paymentIntents.retrieve(session.id, { expand: ["latest_charge"] })
+    )
+    const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null
+    const refunds = charge?.captured
+      ? await this.client_.call("list the payment's refunds", (stripe) =>
+          stripe.refunds.list({ payment_intent: intent.id, limit: 100 }).autoPagingToArray({ limit: 1000 })
+        )
+      : []
+    return toStripeSnapshot(intent, refunds, this.options_.asyncPaymentMethodTypes)
   }
 
   // ---- Helpers ---------------------------------------------------------------------------

@@ -129,6 +129,13 @@ export interface GatewayPaymentSnapshot {
   refunds?: GatewayRefund[]
   /** When an uncaptured authorization lapses at the gateway (ISO 8601). */
   authorization_expires_at?: string
+  /**
+   * When the gateway stops guaranteeing the authorized funds although the authorization is
+   * still valid (ISO 8601): PayPal honors them for 3 days of its 29; a capture after that may
+   * fail, and the provider reauthorizes first. Informational: the reconciliation warns on
+   * `authorization_expires_at`. Absent for gateways without such a period.
+   */
+  honor_period_ends_at?: string
   /** Why a decline or cancellation happened, when the gateway says (no personal data). */
   reason?: string
 }

@@ -10,6 +10,7 @@ import {
 } from "../../../lib/payments/errors"
 import { checkMacValue } from "../checkmac"
 import { formatTaipeiTime } from "../mapping"
+import { ecpayDeclaration } from "../declaration"
 import EcpayProviderService from "../service"
 
 const HASH_KEY = "pwFHCqoQZGmho4w6"
@@ -520,5 +521,213 @@ describe("listGatewayRefunds (ECPay's card detail query)", () => {
     await expect(provider({ creditCheckCode: "59997889" }).service.listGatewayRefunds(paidCard())).rejects.toThrow(NotSupportedError)
     await expect(production({ creditCheckCode: undefined }).service.listGatewayRefunds(paid())).rejects.toThrow(/`creditCheckCode`/)
     replay!.finish()
+  })
+})
+
+/**
+ * What the admin and the reconciliation read (`GatewayPaymentInspector`): a pure description
+ * (the MerchantTradeNo and ECPay's back office of the environment, which has no page per
+ * trade to link to) and one read-only look at ECPay: QueryTradeInfo, then, for a paid card
+ * payment in production with the merchant's check code, the card detail query's refunds.
+ */
+describe("ECPay: describing and inspecting a payment", () => {
+  const own = { merchantId: "3123456", hashKey: "own-key-0000000a", hashIv: "own-iv-000000000", environment: "production", creditCheckCode: "59997889" }
+  const PRODUCTION_ORIGIN = "https://payment.ecpay.com.tw"
+  const playProduction = (interactions: Interaction[]) =>
+    (replay = new FixtureSession(
+      { provider: "ecpay", scenario: "inline", source: "inline", interactions } as FixtureFile,
+      { origin: PRODUCTION_ORIGIN, bodyFormat: "form" }
+    ).start())
+  const productionAnswer = (fields: Record<string, string>) => {
+    const all: Record<string, string> = { CustomField1: SESSION, MerchantID: "3123456", MerchantTradeNo: TRADE_NO, PaymentDate: "2026/11/20 10:01:30", PaymentType: "Credit_CreditCard", TradeAmt: "100", TradeNo: ECPAY_TRADE, TradeStatus: "1", gwsr: "11718189", ...fields }
+    return `${Object.entries(all).map(([k, v]) => `${k}=${v}`).join("&")}&CheckMacValue=${checkMacValue(all, own.hashKey, own.hashIv)}`
+  }
+  const productionQuery = (body: string): Interaction => ({
+    request: { method: "POST", path: "/Cashier/QueryTradeInfo/V5", body: { MerchantID: "3123456", MerchantTradeNo: TRADE_NO, TimeStamp: "{{*}}", CheckMacValue: "{{*}}" } },
+    response: { status: 200, body },
+  })
+  const detailQuery = (close_data: unknown[]): Interaction => ({
+    request: { method: "POST", path: "/CreditDetail/QueryTrade/V2", body: { MerchantID: "3123456", CreditRefundId: "11718189", CreditAmount: "100", CreditCheckCode: "59997889", CheckMacValue: "{{*}}" } },
+    response: { status: 200, body: { RtnMsg: "", RtnValue: { TradeID: "11718189", amount: 100, clsamt: 50, authtime: "2026/11/20 10:01:30", status: "已關帳", close_data } } },
+  })
+
+  it("names the payment ECPay's way, with its MerchantTradeNo and a link to the stage back office", () => {
+    const { service } = provider()
+    expect(service.describePayment(data())).toEqual({
+      label: "ECPay (綠界)",
+      gateway: "ecpay",
+      reference: { label: "MerchantTradeNo (特店交易編號)", value: TRADE_NO },
+      dashboard_url: "https://vendor-stage.ecpay.com.tw",
+      mode: "test",
+    })
+    expect(service.describePayment({}).label).toBe("ECPay (綠界)")
+  })
+
+  it("links to the production back office for a payment made in production", () => {
+    const { service } = provider(own)
+    expect(service.describePayment(paidCard({ environment: "production" }))).toEqual(
+      expect.objectContaining({ dashboard_url: "https://vendor.ecpay.com.tw", mode: "live", reference: { label: "MerchantTradeNo (特店交易編號)", value: TRADE_NO } })
+    )
+    // The environment the payment was made in wins over the one configured now.
+    expect(provider().service.describePayment(paidCard({ environment: "production" })).mode).toBe("live")
+  })
+
+  it("describes empty or foreign data with its name and the configured environment only, and copies nothing of the form", () => {
+    const { service } = provider()
+    expect(service.describePayment({})).toEqual({ label: "ECPay (綠界)", gateway: "ecpay", mode: "test" })
+    expect(service.describePayment({ merchant_trade_no: "not a trade number!" })).toEqual({ label: "ECPay (綠界)", gateway: "ecpay", mode: "test" })
+    const described = service.describePayment(data({ form: { method: "POST", action: "https://payment-stage.ecpay.com.tw/Cashier/AioCheckOut/V5", fields: { CheckMacValue: "ABCDEF", CustomField1: SESSION } } }))
+    expect(JSON.stringify(described)).not.toMatch(/CheckMacValue|ABCDEF|payses_/)
+  })
+
+  const STATUSES: Array<[string, Record<string, unknown>, Record<string, unknown>, string, string]> = [
+    ["0, not paid yet", {}, { TradeStatus: "0", PaymentType: "", TradeNo: "", PaymentDate: "" }, "pending", "TradeStatus 0"],
+    ["1, paid by card (ECPay's daily close)", {}, {}, "captured", "TradeStatus 1 (Credit_CreditCard)"],
+    ["1, paid by ATM", {}, { PaymentType: "ATM_TAISHIN" }, "captured", "TradeStatus 1 (ATM_TAISHIN)"],
+    ["10200095, not completed by the shopper", {}, { TradeStatus: "10200095", PaymentType: "", TradeNo: "", PaymentDate: "" }, "error", "TradeStatus 10200095"],
+  ]
+
+  it.each(STATUSES)("maps TradeStatus %s", async (_label, extra, fields, status, gateway) => {
+    const { service } = provider()
+    inline([query(tradeAnswer(fields as Record<string, string>))])
+    const snapshot = await service.inspectPayment(data(extra))
+    replay!.finish()
+    expect({ status: snapshot.status, gateway_status: snapshot.gateway_status }).toEqual({ status, gateway_status: gateway })
+    expect(replay!.mutatingRequests().map((r) => r.path)).toEqual(["/Cashier/QueryTradeInfo/V5"])
+  })
+
+  it("maps TradeStatus 10200047 (no such order: the form was never submitted), which ECPay answers unsigned", async () => {
+    const { service } = provider()
+    inline([query("TradeStatus=10200047&MerchantID=3002607")])
+    const snapshot = await service.inspectPayment(data())
+    replay!.finish()
+    expect(snapshot).toEqual({ status: "pending", gateway_status: "TradeStatus 10200047", currency_code: "twd", amount: "100", captured_amount: "0", refunded_amount: "0", refunds: [] })
+  })
+
+  it("says why a payment was not completed, in ECPay's words without the shopper's", async () => {
+    const { service } = provider()
+    inline([query(tradeAnswer({ TradeStatus: "10200095", PaymentType: "", TradeNo: "", PaymentDate: "" }))])
+    const snapshot = await service.inspectPayment(data())
+    replay!.finish()
+    expect(snapshot.reason).toBe("交易未成立: the shopper did not complete the payment (TradeStatus 10200095)")
+  })
+
+  // "若於廠商後台將系統「每日自動關帳」關閉以後，訂單仍須於21天內完成關帳作業，若於21天內未完成
+  // 手動關帳作業，後續將無法以API方式進行關帳" (https://developers.ecpay.com.tw/?p=45919).
+  it("with capture manual, a paid card payment is authorized until closed, and must be closed within 21 days of payment", async () => {
+    const { service } = provider({ capture: "manual" })
+    inline([query(tradeAnswer({})), query(tradeAnswer({}))])
+    const open = await service.inspectPayment(data())
+    const closed = await service.inspectPayment(paidCard({ closed: true }))
+    replay!.finish()
+    // 2026/11/20 10:01:30 in Taiwan is 02:01:30 UTC.
+    expect(open).toEqual(expect.objectContaining({ status: "authorized", captured_amount: "0", authorization_expires_at: "2026-12-11T02:01:30.000Z" }))
+    expect(closed).toEqual(expect.objectContaining({ status: "captured", captured_amount: "100" }))
+    expect(closed.authorization_expires_at).toBeUndefined()
+  })
+
+  it("cannot list a card payment's refunds on stage (ECPay's card detail query is production only): refunds unknown, not none", async () => {
+    const { service } = provider({ creditCheckCode: "59997889" })
+    inline([query(tradeAnswer({}))])
+    const snapshot = await service.inspectPayment(data())
+    replay!.finish()
+    expect(snapshot).toEqual({ status: "captured", gateway_status: "TradeStatus 1 (Credit_CreditCard)", currency_code: "twd", amount: "100", captured_amount: "100" })
+  })
+
+  it("in production, lists a card payment's partial refunds, telling the store's own (recorded in the data) from one made in the back office", async () => {
+    const { service, lines } = provider(own)
+    playProduction([
+      productionQuery(productionAnswer({})),
+      detailQuery([
+        { status: "已關帳", sno: "1", amount: 100, datetime: "2026/11/20 20:15:00" },
+        { status: "已關帳", sno: "2", amount: -30, datetime: "2026/11/22 10:00:00" },
+        { status: "要關帳", sno: "3", amount: -20, datetime: "2026/11/23 09:00:00" },
+        { status: "已取消", sno: "4", amount: -10, datetime: "2026/11/23 09:30:00" },
+      ]),
+    ])
+    // The store refunded 30 TWD through DoAction R (its refunds carry no id of ECPay's).
+    const snapshot = await service.inspectPayment(paidCard({ environment: "production", amount_refunded: 30, refunds: [{ key: "ref_01STOREREFUND", amount: 30 }] }))
+    replay!.finish()
+    expect(snapshot).toEqual({
+      status: "captured",
+      gateway_status: "TradeStatus 1 (Credit_CreditCard)",
+      currency_code: "twd",
+      amount: "100",
+      captured_amount: "100",
+      refunded_amount: "50",
+      refunds: [
+        { refund_id: "11718189-2", amount: "30", currency_code: "twd", made_by_store: true, status: "succeeded" },
+        { refund_id: "11718189-3", amount: "20", currency_code: "twd", made_by_store: false, status: "succeeded" },
+      ],
+    })
+    expect(lines.join("\n")).not.toContain("59997889")
+  })
+
+  it("counts a back-office refund already recorded in Medusa as the gateway's, not the store's, and matches the store's own refunds once each", async () => {
+    const { service } = provider(own)
+    playProduction([
+      productionQuery(productionAnswer({})),
+      detailQuery([
+        { status: "已關帳", sno: "2", amount: -20, datetime: "2026/11/22 10:00:00" },
+        { status: "已關帳", sno: "3", amount: -20, datetime: "2026/11/23 09:00:00" },
+        { status: "已關帳", sno: "4", amount: -20, datetime: "2026/11/24 09:00:00" },
+      ]),
+    ])
+    const snapshot = await service.inspectPayment(
+      paidCard({
+        environment: "production",
+        amount_refunded: 40,
+        refunds: [{ key: "ref_01STOREREFUND", amount: 20 }, { key: "ref_01RECORDED", amount: 20, refund_id: "11718189-3" }],
+      })
+    )
+    replay!.finish()
+    expect(snapshot.refunds?.map((r) => [r.refund_id, r.made_by_store])).toEqual([
+      ["11718189-2", true],
+      ["11718189-3", false],
+      ["11718189-4", false],
+    ])
+  })
+
+  it("without the merchant's check code, says nothing of the refunds rather than none", async () => {
+    const { service } = provider({ ...own, creditCheckCode: undefined })
+    playProduction([productionQuery(productionAnswer({}))])
+    const snapshot = await service.inspectPayment(paidCard({ environment: "production" }))
+    replay!.finish()
+    expect(snapshot.refunds).toBeUndefined()
+    expect(snapshot.refunded_amount).toBeUndefined()
+  })
+
+  it("reports a session voided in Medusa as canceled, and says so when ECPay was paid for it anyway", async () => {
+    const { service } = provider()
+    inline([query(tradeAnswer({ TradeStatus: "0", PaymentType: "", TradeNo: "", PaymentDate: "" })), query(tradeAnswer({}))])
+    const unpaid = await service.inspectPayment(data({ voided: true }))
+    const paid = await service.inspectPayment(data({ voided: true }))
+    replay!.finish()
+    expect(unpaid).toEqual(expect.objectContaining({ status: "canceled", gateway_status: "TradeStatus 0", reason: "voided in Medusa before it was paid" }))
+    expect(paid).toEqual(expect.objectContaining({ status: "canceled", gateway_status: "TradeStatus 1 (Credit_CreditCard)", reason: expect.stringMatching(/voided in Medusa, but ECPay reports it paid: refund it in ECPay's back office/) }))
+  })
+
+  it("refuses to guess a TradeStatus ECPay does not document", async () => {
+    const { service } = provider()
+    inline([query(tradeAnswer({ TradeStatus: "2" }))])
+    await expect(service.inspectPayment(data())).rejects.toThrow(/Unknown ECPay TradeStatus: "2"/)
+    replay!.finish()
+  })
+
+  it("passes on ECPay's outage as an error, never a status", async () => {
+    const { service } = provider()
+    inline([query("Service Unavailable", 503)])
+    const failure = await service.inspectPayment(data()).catch((e) => e)
+    replay!.finish()
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(false)
+  })
+})
+
+describe("ECPay's declaration", () => {
+  it("reads the merchant's check code from ECPAY_CREDIT_CHECK_CODE", () => {
+    const env = { ECPAY_MERCHANT_ID: "3123456", ECPAY_HASH_KEY: "k", ECPAY_HASH_IV: "i", ECPAY_PUBLIC_URL: "https://api.shop.example.com", ECPAY_CREDIT_CHECK_CODE: "59997889" }
+    expect(ecpayDeclaration.options(env)).toEqual(expect.objectContaining({ creditCheckCode: "59997889" }))
+    expect(ecpayDeclaration.options({ ...env, ECPAY_CREDIT_CHECK_CODE: "" })).toEqual(expect.objectContaining({ creditCheckCode: undefined }))
   })
 })

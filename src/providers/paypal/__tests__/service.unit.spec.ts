@@ -864,3 +864,170 @@ describe("PayPal refunds made outside Medusa", () => {
     expect(result.data).toEqual(expect.objectContaining({ external_refunds }))
   })
 })
+
+/**
+ * What the admin and the reconciliation read (`GatewayPaymentInspector`): a pure description
+ * (PayPal's transaction id and its page in PayPal's activity, sandbox or live) and one GET of
+ * the order, which carries the authorizations, captures and refunds
+ * (`purchase_units[].payments`, checkout_orders_v2 `payment_collection`).
+ */
+describe("PayPal: describing and inspecting a payment", () => {
+  const session_id = "payses_01INSPECTPAYPAL000001"
+  const order = (id: string, extra: Record<string, unknown> = {}) => ({ id, status: "CREATED", amount: "100.00", currency_code: "USD", session_id, ...extra })
+  const authorization = { id: "6IN01AUTH00000000", status: "CREATED", amount: "120.00", authorized_at: null, created_at: null, expiration_time: null, reauthorized_from: null }
+
+  it("names the authorization as PayPal's transaction and links to its page in the sandbox's activity", () => {
+    const { service } = provider()
+    expect(service.describePayment(order("5IN01AUTHHONO0000", { status: "COMPLETED", authorization }))).toEqual({
+      label: "PayPal",
+      gateway: "paypal",
+      reference: { label: "PayPal transaction (authorization)", value: "6IN01AUTH00000000" },
+      dashboard_url: "https://www.sandbox.paypal.com/activity/payment/6IN01AUTH00000000",
+      mode: "test",
+    })
+    expect(service.describePayment({}).label).toBe(PaypalProviderService.eligibilityLabel)
+  })
+
+  it("links into the live account's activity with live credentials, the capture when the order was captured at once", () => {
+    const { service } = provider({ environment: "live", apiBaseUrl: undefined })
+    const captured = order("5IN03REFUNDS0000", { status: "COMPLETED", intent: "CAPTURE", captures: [{ id: "7IN03CAPT00000000", status: "COMPLETED", amount: "120.00", final_capture: true }] })
+    expect(service.describePayment(captured)).toEqual({
+      label: "PayPal",
+      gateway: "paypal",
+      reference: { label: "PayPal transaction (capture)", value: "7IN03CAPT00000000" },
+      dashboard_url: "https://www.paypal.com/activity/payment/7IN03CAPT00000000",
+      mode: "live",
+    })
+  })
+
+  it("gives the order id alone, without a link, before the buyer paid (PayPal's activity has no page for an order)", () => {
+    const { service } = provider()
+    expect(service.describePayment(order("5IN00CREATED00000"))).toEqual({ label: "PayPal", gateway: "paypal", reference: { label: "PayPal order", value: "5IN00CREATED00000" }, mode: "test" })
+  })
+
+  it("describes empty or foreign data with its name only, and copies nothing of the buyer", () => {
+    const { service } = provider()
+    expect(service.describePayment({})).toEqual({ label: "PayPal", gateway: "paypal", mode: "test" })
+    expect(service.describePayment({ id: "pi_not_paypal", authorization: { id: "<script>" } })).toEqual({ label: "PayPal", gateway: "paypal", mode: "test" })
+    const withBuyer = service.describePayment({ ...order("5IN00CREATED00000"), approve_url: "https://www.sandbox.paypal.com/checkoutnow?token=5IN00CREATED00000", payer: { email_address: "sam.shopper@example.com" } })
+    expect(JSON.stringify(withBuyer)).not.toMatch(/checkoutnow|shopper/)
+  })
+
+  /** The orders of the status-mapping fixture and what each is, as the conformance suite reads them. */
+  const STATUSES = [
+    ["5ST01ORDERCREA000", "pending", "CREATED"],
+    ["5ST02ORDERPAYE000", "pending", "PAYER_ACTION_REQUIRED"],
+    ["5ST03ORDERAPPR000", "pending", "APPROVED"],
+    ["5ST04ORDERSAVE000", "pending", "SAVED"],
+    ["5ST05ORDERVOID000", "canceled", "VOIDED"],
+    ["5ST10AUTHCREA0000", "authorized", "COMPLETED, authorization CREATED"],
+    ["5ST11AUTHPEND0000", "pending_authorization", "COMPLETED, authorization PENDING"],
+    ["5ST12AUTHPART0000", "captured", "COMPLETED, authorization PARTIALLY_CAPTURED"],
+    ["5ST13AUTHCAPT0000", "captured", "COMPLETED, authorization CAPTURED"],
+    ["5ST14AUTHDENI0000", "error", "COMPLETED, authorization DENIED"],
+    ["5ST15AUTHVOID0000", "canceled", "COMPLETED, authorization VOIDED"],
+    ["5ST20CAPTCOMP0000", "captured", "COMPLETED, capture COMPLETED"],
+    ["5ST21CAPTPEND0000", "pending_authorization", "COMPLETED, capture PENDING"],
+    ["5ST22CAPTDECL0000", "error", "COMPLETED, capture DECLINED"],
+    ["5ST23CAPTFAIL0000", "error", "COMPLETED, capture FAILED"],
+    ["5ST24CAPTPART0000", "captured", "COMPLETED, capture PARTIALLY_REFUNDED"],
+    ["5ST25CAPTREFU0000", "captured", "COMPLETED, capture REFUNDED"],
+  ] as const
+
+  it("maps every order, authorization and capture status, with one GET of the order each", async () => {
+    const { service } = provider()
+    const fixture = play("status-mapping")
+    const seen: Array<[string, string, string | undefined]> = []
+    for (const [id] of STATUSES) {
+      const snapshot = await service.inspectPayment(order(id))
+      seen.push([id, snapshot.status, snapshot.gateway_status])
+    }
+    fixture.finish()
+    expect(seen).toEqual(STATUSES.map(([id, status, gateway]) => [id, status, gateway]))
+    expect(fixture.mutatingRequests().map((r) => r.path)).toEqual(["/v1/oauth2/token"])
+  })
+
+  it("gives what was captured in PayPal's precision, and no expiry once nothing is left to capture", async () => {
+    const { service } = provider()
+    const fixture = play("status-mapping")
+    const snapshots = []
+    for (const [id] of STATUSES) snapshots.push(await service.inspectPayment(order(id)))
+    fixture.finish()
+    expect(snapshots[0]).toEqual({ status: "pending", gateway_status: "CREATED", currency_code: "usd", amount: "100.00", captured_amount: "0.00", refunded_amount: "0.00", refunds: [] })
+    expect(snapshots[11]).toEqual(expect.objectContaining({ status: "captured", amount: "100.00", captured_amount: "100.00" }))
+    expect(snapshots[8].authorization_expires_at).toBeUndefined()
+    expect(snapshots[10].authorization_expires_at).toBeUndefined()
+  })
+
+  // PayPal: "PayPal honors the funds for 3 days ... an authorization is valid for 29 days"
+  // (https://developer.paypal.com/docs/checkout/standard/customize/authorization/).
+  it("says when the authorization expires (PayPal's expiration_time, else 29 days) and when its 3-day honor period ends", async () => {
+    const { service } = provider()
+    const fixture = play("inspect-authorization-honor-period", { session_id })
+    const fromPaypal = await service.inspectPayment(order("5IN01AUTHHONO0000"))
+    const withoutExpiration = await service.inspectPayment(order("5IN02AUTHNOEX0000"))
+    fixture.finish()
+    expect(fromPaypal).toEqual({
+      status: "authorized",
+      gateway_status: "COMPLETED, authorization CREATED",
+      currency_code: "usd",
+      amount: "120.00",
+      captured_amount: "0.00",
+      refunded_amount: "0.00",
+      refunds: [],
+      authorization_expires_at: "2026-12-22T09:02:10.000Z",
+      honor_period_ends_at: "2026-11-26T09:02:10.000Z",
+    })
+    expect(withoutExpiration.authorization_expires_at).toBe("2026-12-22T09:02:10.000Z")
+  })
+
+  it("reckons the honor period from when this store authorized, as the capture does before reauthorizing", async () => {
+    const { service } = provider()
+    const [token, authorized] = loadFixture("paypal", "inspect-authorization-honor-period").interactions
+    const fixture = inline({ scenario: "honor-period-of-the-store", interactions: [token, authorized] }, { session_id })
+    const snapshot = await service.inspectPayment(order("5IN01AUTHHONO0000", { authorization: { ...authorization, authorized_at: "2026-11-23T09:02:30.000Z" } }))
+    fixture.finish()
+    expect(snapshot.honor_period_ends_at).toBe("2026-11-26T09:02:30.000Z")
+  })
+
+  it("lists partial refunds, telling the store's own (custom_id <session>.<refund>) from one made in PayPal's dashboard", async () => {
+    const { service } = provider()
+    const fixture = play("inspect-refunds-store-and-dashboard", { session_id })
+    const snapshot = await service.inspectPayment(order("5IN03REFUNDS0000"))
+    fixture.finish()
+    expect(snapshot).toEqual({
+      status: "captured",
+      gateway_status: "COMPLETED, capture PARTIALLY_REFUNDED",
+      currency_code: "usd",
+      amount: "120.00",
+      captured_amount: "120.00",
+      refunded_amount: "55.00",
+      refunds: [
+        { refund_id: "8IN03STORE0000000", amount: "20.00", currency_code: "usd", made_by_store: true, status: "succeeded" },
+        { refund_id: "8IN03DASH00000000", amount: "30.00", currency_code: "usd", made_by_store: false, status: "succeeded" },
+        { refund_id: "8IN03PEND00000000", amount: "5.00", currency_code: "usd", made_by_store: true, status: "pending" },
+      ],
+    })
+  })
+
+  it("refuses to guess a refund status PayPal does not document", async () => {
+    const { service } = provider()
+    const base = loadFixture("paypal", "inspect-refunds-store-and-dashboard")
+    const strange = JSON.parse(JSON.stringify(base.interactions[1]).split("{{session_id}}").join(session_id).replace('"status":"PENDING"', '"status":"REVERSED"'))
+    const fixture = inline({ scenario: "unknown-refund-status", interactions: [tokenInteraction(), strange] })
+    await expect(service.inspectPayment(order("5IN03REFUNDS0000"))).rejects.toThrow(/Unknown PayPal refund status: "REVERSED"/)
+    fixture.finish()
+  })
+
+  it("passes on PayPal's outage as an error, never a status", async () => {
+    const { service } = provider({ maxRetries: 0 })
+    const fixture = inline({
+      scenario: "inspect-outage",
+      interactions: [tokenInteraction(), { request: { method: "GET", path: "/v2/checkout/orders/5IN04OUTAGE00000" }, response: { status: 503, body: { name: "SERVICE_UNAVAILABLE", message: "Service Unavailable." } } }],
+    })
+    const failure = await service.inspectPayment(order("5IN04OUTAGE00000")).catch((e) => e)
+    fixture.finish()
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(false)
+  })
+})

@@ -12,6 +12,7 @@ import {
   toSessionData,
   toStripeAmount,
   toStripeRefundAmount,
+  toStripeSnapshot,
 } from "../mapping"
 import { parseStripeOptions } from "../options"
 import { judgeEligibility } from "../../../lib/payments/eligibility"
@@ -499,5 +500,33 @@ describe("the full outcome of a verified Stripe event", () => {
       "refund.failed",
       "refund.updated",
     ])
+  })
+})
+
+describe("Stripe snapshots (inspectPayment), pure", () => {
+  const intent = (fields: Record<string, unknown>) =>
+    ({ id: "pi_3QfxSnapshot0001", object: "payment_intent", created: 1763856000, status: "succeeded", amount: 0, amount_capturable: 0, amount_received: 0, latest_charge: null, last_payment_error: null, cancellation_reason: null, payment_method_types: ["card"], ...fields }) as never
+  const capturedCharge = (amount: number, refunded: number, currency: string) => ({ id: "ch_3QfxSnapshot0001", object: "charge", captured: true, amount, amount_refunded: refunded, currency, payment_method_details: { type: "card", card: {} } })
+
+  // Stripe's three-decimal currencies end in 0; UGX is sent with two decimals that are always 00
+  // (https://docs.stripe.com/currencies): the snapshot gives the exact major units.
+  it.each([
+    ["kwd", 5120, 1230, "5.120", "1.230"],
+    ["jpy", 1500, 500, "1500", "500"],
+    ["ugx", 500000, 100000, "5000", "1000"],
+  ])("gives %s amounts as exact decimal strings in major units", (currency, received, refunded, amount, refundedAmount) => {
+    const snapshot = toStripeSnapshot(intent({ currency, amount: received, amount_received: received, latest_charge: capturedCharge(received, refunded, currency) }), [
+      { id: "re_3QfxSnapshot0001", object: "refund", amount: refunded, currency, status: null, metadata: {} } as never,
+    ])
+    expect(snapshot).toEqual(
+      expect.objectContaining({ amount, captured_amount: amount, refunded_amount: refundedAmount, refunds: [expect.objectContaining({ amount: refundedAmount, status: "pending", made_by_store: false })] })
+    )
+  })
+
+  it("refuses to guess a refund status Stripe does not document", () => {
+    const refund = { id: "re_3QfxSnapshot0002", object: "refund", amount: 100, currency: "usd", status: "reversed", metadata: {} } as never
+    expect(() => toStripeSnapshot(intent({ currency: "usd", amount: 1000, amount_received: 1000, latest_charge: capturedCharge(1000, 100, "usd") }), [refund])).toThrow(
+      /Unknown Stripe refund status: "reversed"/
+    )
   })
 })

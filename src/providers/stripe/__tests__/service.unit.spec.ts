@@ -2,7 +2,7 @@ import { capturingLogger } from "../../../../integration-tests/harness/loggers"
 import { FixtureFile, FixtureSession } from "../../../../integration-tests/harness/fixtures"
 import { STRIPE_ORIGIN, signStripe, stripeEvent, stripeIntent } from "../../../../integration-tests/harness/stripe"
 import { findSecrets } from "../../../lib/payments/redact"
-import { GatewayRejectedError, GatewayUnavailableError, PaymentConfigError } from "../../../lib/payments/errors"
+import { GatewayRejectedError, GatewayUnavailableError, PaymentConfigError, PaymentInputError } from "../../../lib/payments/errors"
 import StripeProviderService from "../service"
 
 const API_KEY = "sk_test_fake_service_unit"
@@ -648,5 +648,167 @@ describe("Stripe refunds made outside Medusa", () => {
     const result = await service.retrievePayment({ data: { ...captured, external_refunds } })
     fixture.finish()
     expect(result.data).toEqual(expect.objectContaining({ external_refunds }))
+  })
+})
+
+/**
+ * What the admin and the reconciliation read (`GatewayPaymentInspector`): a pure description
+ * (label, PaymentIntent id, a deep link into Stripe's dashboard in the keys' mode) and one
+ * read-only look at Stripe (the PaymentIntent with its latest charge expanded, then the
+ * charge's refunds when it was captured), replayed from fixtures in Stripe's shapes.
+ */
+describe("Stripe: describing and inspecting a payment", () => {
+  const LIVE_KEY = "sk_live_fake_service_unit_describe"
+  const session = (id: string) => ({ id, status: "requires_payment_method", amount: 10000, currency: "usd", session_id: "payses_01INSPECTSTRIPE0000001" })
+
+  it("names the payment as the store names the method, with its PaymentIntent and a link into the test dashboard", () => {
+    const { service } = provider()
+    expect(service.describePayment(session("pi_3QfxDescribe0001"))).toEqual({
+      label: `${StripeProviderService.eligibilityLabel} (Stripe)`,
+      gateway: "stripe",
+      reference: { label: "PaymentIntent", value: "pi_3QfxDescribe0001" },
+      dashboard_url: "https://dashboard.stripe.com/test/payments/pi_3QfxDescribe0001",
+      mode: "test",
+    })
+    expect(service.describePayment({}).label).toBe("Card payment (Stripe)")
+  })
+
+  it("links into the live dashboard with live keys, restricted keys included", () => {
+    for (const apiKey of [LIVE_KEY, "rk_live_fake_service_unit_describe"]) {
+      const { service } = provider({ apiKey })
+      expect(service.describePayment(session("pi_3QfxDescribe0001"))).toEqual(
+        expect.objectContaining({ dashboard_url: "https://dashboard.stripe.com/payments/pi_3QfxDescribe0001", mode: "live" })
+      )
+    }
+  })
+
+  it("describes empty or foreign data with its name only, without throwing", () => {
+    const { service } = provider()
+    const only = { label: "Card payment (Stripe)", gateway: "stripe", mode: "test" }
+    expect(service.describePayment({})).toEqual(only)
+    // Built at run time, so this file holds nothing the secrets lint would take for a client secret.
+    const clientSecret = ["pi_3QfxDescribe0001", "secret", "abcdefghijklmnop"].join("_")
+    expect(service.describePayment({ id: "not-an-intent", client_secret: clientSecret })).toEqual(only)
+    expect(service.describePayment(null as never)).toEqual(only)
+  })
+
+  it("never copies anything else of the data: no client secret, no customer, no card", () => {
+    const { service } = provider()
+    const description = service.describePayment({
+      ...session("pi_3QfxDescribe0001"),
+      client_secret: ["pi_3QfxDescribe0001", "secret", "abcdefghijklmnop"].join("_"),
+      customer: "cus_3QfxShopper0001",
+      payment_method: "pm_3QfxCardVisa0001",
+      last_payment_error: { code: "card_declined", decline_code: null, message: "Your card was declined." },
+    })
+    expect(JSON.stringify(description)).not.toMatch(/secret|cus_|pm_|declined/)
+  })
+
+  const inspectStatuses = [
+    ["pi_3QfxInspect01pending", "pending", "requires_payment_method"],
+    ["pi_3QfxInspect02declined", "error", "requires_payment_method"],
+    ["pi_3QfxInspect03confirm", "pending", "requires_confirmation"],
+    ["pi_3QfxInspect04action", "requires_more", "requires_action"],
+    ["pi_3QfxInspect05processing", "pending", "processing"],
+    ["pi_3QfxInspect06authorized", "authorized", "requires_capture"],
+    ["pi_3QfxInspect07captured", "captured", "succeeded"],
+    ["pi_3QfxInspect08canceled", "canceled", "canceled"],
+  ] as const
+
+  it("maps every PaymentIntent status, asking for the refunds of a captured charge only", async () => {
+    const { service } = provider()
+    const fixture = play("inspect-status-mapping")
+    const seen: Array<[string, string, string | undefined]> = []
+    for (const [id] of inspectStatuses) {
+      const snapshot = await service.inspectPayment(session(id))
+      seen.push([id, snapshot.status, snapshot.gateway_status])
+    }
+    fixture.finish()
+    expect(seen).toEqual(inspectStatuses.map(([id, status, gateway]) => [id, status, gateway]))
+    // Read-only: nothing but GETs.
+    expect(fixture.mutatingRequests()).toEqual([])
+  })
+
+  it("gives amounts in major units, the decline and cancellation reasons, and counts a released authorization as no refund", async () => {
+    const { service } = provider()
+    const fixture = play("inspect-status-mapping")
+    const snapshots = []
+    for (const [id] of inspectStatuses) snapshots.push(await service.inspectPayment(session(id)))
+    fixture.finish()
+    const [pending, declined, , , , authorized, captured, canceled] = snapshots
+    expect(pending).toEqual({ status: "pending", gateway_status: "requires_payment_method", currency_code: "usd", amount: "100.00", captured_amount: "0.00", refunded_amount: "0.00", refunds: [] })
+    expect(declined.reason).toBe("card_declined (insufficient_funds): Your card has insufficient funds.")
+    expect(authorized).toEqual({
+      status: "authorized",
+      gateway_status: "requires_capture",
+      currency_code: "usd",
+      amount: "100.00",
+      captured_amount: "0.00",
+      refunded_amount: "0.00",
+      refunds: [],
+      authorization_expires_at: "2025-11-30T00:00:00.000Z",
+    })
+    expect(captured).toEqual({ status: "captured", gateway_status: "succeeded", currency_code: "usd", amount: "100.00", captured_amount: "100.00", refunded_amount: "0.00", refunds: [] })
+    // Canceling an uncaptured charge "refunds" the authorization at Stripe: no money was taken.
+    expect(canceled).toEqual(expect.objectContaining({ status: "canceled", reason: "abandoned", captured_amount: "0.00", refunded_amount: "0.00", refunds: [] }))
+    expect(canceled.authorization_expires_at).toBeUndefined()
+  })
+
+  it("lists partial refunds, telling the store's own (medusa_refund_id) from one made in the dashboard", async () => {
+    const { service } = provider()
+    const fixture = play("inspect-refunds-store-and-dashboard")
+    const snapshot = await service.inspectPayment(session("pi_3QfxInspectRefund01"))
+    fixture.finish()
+    expect(snapshot).toEqual({
+      status: "captured",
+      gateway_status: "succeeded",
+      currency_code: "usd",
+      amount: "120.00",
+      captured_amount: "120.00",
+      refunded_amount: "50.00",
+      refunds: [
+        { refund_id: "re_3QfxInspectDashboard1", amount: "30.00", currency_code: "usd", made_by_store: false, status: "succeeded" },
+        { refund_id: "re_3QfxInspectFailed001", amount: "10.00", currency_code: "usd", made_by_store: false, status: "failed" },
+        { refund_id: "re_3QfxInspectStore0001", amount: "20.00", currency_code: "usd", made_by_store: true, status: "succeeded" },
+      ],
+    })
+  })
+
+  // Stripe: "the payment_method_details.card.capture_before attribute on the charge indicates
+  // when the authorization expires" (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method);
+  // "Uncaptured PaymentIntents are cancelled a set number of days (7 by default) after their
+  // creation" (https://docs.stripe.com/api/payment_intents/capture).
+  it("says when an authorization lapses: the charge's capture_before, else 7 days after the intent was created", async () => {
+    const { service } = provider()
+    const fixture = play("inspect-authorization-expiring")
+    const visa = await service.inspectPayment(session("pi_3QfxInspectExpiry01"))
+    const unknown = await service.inspectPayment(session("pi_3QfxInspectExpiry02"))
+    fixture.finish()
+    expect(visa).toEqual(expect.objectContaining({ status: "authorized", currency_code: "eur", amount: "45.00", authorization_expires_at: "2025-11-27T18:00:00.000Z" }))
+    expect(unknown.authorization_expires_at).toBe("2025-11-30T00:00:00.000Z")
+  })
+
+  it("passes on Stripe's outage as an error to see, not a status: the reconciliation records it as unavailable", async () => {
+    const { service } = provider({ maxNetworkRetries: 0 })
+    const fixture = inline({
+      scenario: "inspect-outage",
+      interactions: [
+        {
+          request: { method: "GET", path: "/v1/payment_intents/pi_3QfxInspectOutage1", query: { expand: ["latest_charge"] } },
+          response: { status: 503, body: { error: { type: "api_error", message: "Stripe is temporarily unavailable" } } },
+        },
+      ],
+    })
+    const failure = await service.inspectPayment(session("pi_3QfxInspectOutage1")).catch((e) => e)
+    fixture.finish()
+    expect(failure).toBeInstanceOf(GatewayUnavailableError)
+    expect(failure.indeterminate).toBe(false)
+  })
+
+  it("refuses data that holds no PaymentIntent before asking Stripe", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    await expect(service.inspectPayment({})).rejects.toBeInstanceOf(PaymentInputError)
+    fixture.finish()
   })
 })
