@@ -3,9 +3,13 @@
  * to order to capture to refunds; a signed webhook completes a paid cart once; a forged one
  * places nothing), then Stripe's own (a partial capture, which Stripe makes once).
  */
+import { Modules } from "@medusajs/framework/utils"
+import { DISPUTE_EVENTS } from "../../src/lib/payments/outcomes/process"
+import { PAYMENT_EVENTS_MODULE } from "../../src/modules/payment-events"
 import { describeProviderOverHttp } from "../harness/http-suite"
-import { cartWithSession, orderOfCart, refused } from "../harness/medusa"
-import { STRIPE_ORIGIN, signStripe, storefrontConfirms, stripeEvent, stripeIntent, stripeTestKeys } from "../harness/stripe"
+import { cartWithSession, orderOfCart, refused, refusedWebhook } from "../harness/medusa"
+import { STRIPE_ORIGIN, signStripe, storefrontConfirms, storefrontIsDeclined, stripeEvent, stripeIntent, stripeTestKeys } from "../harness/stripe"
+import { stripeDispute, stripeRefund } from "../harness/stripe-objects"
 
 const PROVIDER = "pp_stripe_stripe"
 
@@ -14,7 +18,7 @@ describeProviderOverHttp(
     name: "Stripe",
     providerId: PROVIDER,
     // The app reads its providers from the environment, as in production.
-    env: { STRIPE_API_KEY: stripeTestKeys.apiKey, STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret },
+    env: { STRIPE_API_KEY: stripeTestKeys.apiKey, STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret, PAYMENTS_LOCK_TIMEOUT_SECONDS: "1" },
     store: { currency: "usd", countries: ["us"], price: 100 },
     fixtures: { provider: "stripe", origin: STRIPE_ORIGIN, bodyFormat: "form" },
     checkout: {
@@ -67,6 +71,167 @@ describeProviderOverHttp(
       const after = await orderOfCart(getContainer(), cartId)
       expect(after.payment_collections[0].payments[0].captures.map((c: { amount: number }) => c.amount)).toEqual([60])
       fixture.finish()
+    })
+
+    describe("the outcomes Medusa's own webhook handling drops", () => {
+      const WEBHOOK = "/hooks/payment/stripe_stripe"
+      const deliver = (body: string) => http.post(WEBHOOK, body, { headers: signStripe(body) })
+      const events = () => getContainer().resolve(PAYMENT_EVENTS_MODULE) as any
+      const sessionStatus = async (collectionId: string) => {
+        const { data } = await http.get(`/store/payment-collections/${collectionId}?fields=*payment_sessions`, store().store).catch(() => ({ data: undefined as any }))
+        if (data) return data.payment_collection.payment_sessions[0].status
+        const [session] = await (getContainer().resolve(Modules.PAYMENT) as any).listPaymentSessions({ payment_collection_id: collectionId })
+        return session.status
+      }
+
+      it("records a refund made in Stripe's dashboard once, however often it is delivered, and a dispute; and knows Medusa's own refund when it comes back", async () => {
+        const fixture = play("http-outcomes-refund-dispute")
+        const { cartId, session } = await cartWithSession(http, store(), PROVIDER)
+        await storefrontConfirms(String(session.data.id))
+        await http.post(`/store/carts/${cartId}/complete`, {}, store().store)
+        const order = await orderOfCart(getContainer(), cartId)
+        const payment = order.payment_collections[0].payments[0]
+        await http.post(`/admin/payments/${payment.id}/capture`, {}, store().admin)
+
+        // A 25.00 refund made in the dashboard: Stripe's refund.created, delivered ten times at once.
+        const dashboardRefund = stripeRefund({ id: "re_3QfxDashboard0001", amount: 2500, payment_intent: String(session.data.id) })
+        const created = stripeEvent("refund.created", dashboardRefund)
+        const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(created)))
+        expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200))
+        expect(answers.map((a) => a.data.outcome).sort()).toEqual(["acted_on", ...Array(9).fill("duplicate")])
+        // Stripe's second event about the same refund records nothing more.
+        expect((await deliver(stripeEvent("refund.updated", dashboardRefund))).data.outcome).toBe("duplicate")
+
+        let now = await orderOfCart(getContainer(), cartId)
+        expect(now.payment_collections[0].payments[0].refunds.map((r: { amount: number }) => r.amount)).toEqual([25])
+        const { data: adminOrder } = await http.get(`/admin/orders/${order.id}?fields=payment_status,summary.*,payment_collections.payments.refunds.note`, store().admin)
+        expect(adminOrder.order.payment_status).toBe("partially_refunded")
+        expect(adminOrder.order.payment_collections[0].payments[0].refunds[0].note).toBe(
+          "Refunded at Stripe outside Medusa (gateway refund re_3QfxDashboard0001); recorded from the gateway's event"
+        )
+
+        // A chargeback: recorded on the payment and the order, and announced.
+        const emitted: any[] = []
+        const eventBus = getContainer().resolve(Modules.EVENT_BUS) as any
+        const subscriber = async (event: any) => {
+          emitted.push(event)
+        }
+        eventBus.subscribe(DISPUTE_EVENTS.opened, subscriber)
+        eventBus.subscribe(DISPUTE_EVENTS.closed, subscriber)
+        const dispute = stripeDispute({ id: "dp_3QfxHttpDispute01", amount: 7500, payment_intent: String(session.data.id) })
+        expect((await deliver(stripeEvent("charge.dispute.created", dispute))).data.outcome).toBe("acted_on")
+        const [record] = await events().listPaymentDisputes({ dispute_id: "dp_3QfxHttpDispute01" })
+        expect(record).toEqual(
+          expect.objectContaining({ provider_id: PROVIDER, payment_id: payment.id, order_id: order.id, status: "opened", amount: "75", currency_code: "usd", reason: "fraudulent" })
+        )
+        expect(new Date(record.evidence_due_by).toISOString()).toBe("2025-12-10T23:59:59.000Z")
+        const { data: withMetadata } = await http.get(`/admin/orders/${order.id}?fields=metadata`, store().admin)
+        expect(withMetadata.order.metadata.payment_disputes.dp_3QfxHttpDispute01).toEqual(
+          expect.objectContaining({ status: "opened", amount: "75", currency_code: "usd", reason: "fraudulent", evidence_due_by: "2025-12-10T23:59:59.000Z" })
+        )
+        expect((await deliver(stripeEvent("charge.dispute.closed", { ...dispute, status: "lost" }))).data.outcome).toBe("acted_on")
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(emitted.map((e) => [e.name, e.data.status, e.data.order_id])).toEqual([
+          [DISPUTE_EVENTS.opened, "opened", order.id],
+          [DISPUTE_EVENTS.closed, "lost", order.id],
+        ])
+
+        // Medusa's own refund goes to Stripe once, and its event coming back records nothing.
+        await http.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, store().admin)
+        const medusaRefund = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0].refunds.find((r: { amount: number }) => r.amount === 10)
+        expect(medusaRefund).toBeDefined()
+        const echo = stripeRefund({ id: "re_3QfxHttpOrder0001", amount: 1000, payment_intent: String(session.data.id), metadata: { session_id: session.id, medusa_refund_id: "ref_from_medusa" } })
+        expect((await deliver(stripeEvent("refund.created", echo))).data.outcome).toBe("duplicate")
+        now = await orderOfCart(getContainer(), cartId)
+        expect(now.payment_collections[0].payments[0].refunds.map((r: { amount: number }) => r.amount).sort()).toEqual([10, 25])
+
+        // The timeline the admin sees.
+        const { data: view } = await http.get(`/admin/payments-collection/orders/${order.id}`, store().admin)
+        const timeline = view.payments[0].events.map((e: any) => [e.event_type, e.outcome, e.deliveries])
+        expect(timeline).toEqual([
+          ["refund.created", "acted_on", 10],
+          ["refund.updated", "duplicate", 1],
+          ["charge.dispute.created", "acted_on", 1],
+          ["charge.dispute.closed", "acted_on", 1],
+          ["refund.created", "duplicate", 1],
+        ])
+        expect(view.payments[0].disputes).toEqual([expect.objectContaining({ dispute_id: "dp_3QfxHttpDispute01", status: "lost" })])
+        expect(view.payments[0].medusa).toEqual(expect.objectContaining({ captured: "100", refunded: "35" }))
+        fixture.finish()
+      })
+
+      it("errors the session of a declined card so the shopper pays again, and cancels an authorization Stripe canceled", async () => {
+        const fixture = play("http-outcomes-declined-canceled")
+        const declined = await cartWithSession(http, store(), PROVIDER)
+        await storefrontIsDeclined(String(declined.session.data.id))
+        const failedIntent = stripeIntent(declined.session.id, {
+          id: String(declined.session.data.id),
+          status: "requires_payment_method",
+          amount_capturable: 0,
+          amount_received: 0,
+          last_payment_error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } as never,
+        })
+        const failed = await deliver(stripeEvent("payment_intent.payment_failed", failedIntent))
+        expect(failed.data).toEqual({ received: true, outcome: "acted_on" })
+        expect(await sessionStatus(declined.collectionId)).toBe("error")
+
+        // Medusa completes no cart on an errored session: the storefront starts a new one (as
+        // Medusa's Next.js starter does on "try again"), the shopper uses another card, and
+        // the same cart becomes an order.
+        const { data: again } = await http.post(`/store/payment-collections/${declined.collectionId}/payment-sessions`, { provider_id: PROVIDER }, store().store)
+        const [retry] = again.payment_collection.payment_sessions
+        expect(retry.id).not.toBe(declined.session.id)
+        await storefrontConfirms(String(retry.data.id))
+        const { data: completed } = await http.post(`/store/carts/${declined.cartId}/complete`, {}, store().store)
+        expect(completed.type).toBe("order")
+
+        // Another order, whose authorization Stripe cancels (it lapsed after 7 days).
+        const other = await cartWithSession(http, store(), PROVIDER)
+        await storefrontConfirms(String(other.session.data.id))
+        await http.post(`/store/carts/${other.cartId}/complete`, {}, store().store)
+        const order = await orderOfCart(getContainer(), other.cartId)
+        const payment = order.payment_collections[0].payments[0]
+        const canceledIntent = stripeIntent(other.session.id, { id: String(other.session.data.id), status: "canceled", cancellation_reason: "automatic", amount_capturable: 0, amount_received: 0 })
+        const canceled = await deliver(stripeEvent("payment_intent.canceled", canceledIntent))
+        expect(canceled.data).toEqual({ received: true, outcome: "acted_on" })
+        const [after] = await (getContainer().resolve(Modules.PAYMENT) as any).listPayments({ id: payment.id })
+        expect(after.canceled_at).not.toBeNull()
+        // The admin is not offered a capture that Stripe would refuse.
+        const capture = await refused(http.post(`/admin/payments/${payment.id}/capture`, {}, store().admin))
+        expect(capture.status).toBeGreaterThanOrEqual(400)
+        fixture.finish()
+      })
+
+      it("answers 500 while the payment is locked elsewhere, so Stripe delivers again, and the redelivery places the order", async () => {
+        const fixture = play("http-webhook-completes-cart")
+        const { cartId, session } = await cartWithSession(http, store(), PROVIDER)
+        await storefrontConfirms(String(session.data.id))
+        const body = stripeEvent(
+          "payment_intent.amount_capturable_updated",
+          stripeIntent(session.id, { id: String(session.data.id), status: "requires_capture", amount: 10000, amount_capturable: 10000, amount_received: 0 })
+        )
+        // Another process holds the session's lock longer than a delivery waits for it
+        // (PAYMENTS_LOCK_TIMEOUT_SECONDS=1 in this file's environment).
+        const locking = getContainer().resolve(Modules.LOCKING) as any
+        let release!: () => void
+        const held = new Promise<void>((resolve) => (release = resolve))
+        const holding = locking.execute(`payments-collection:session:${session.id}`, () => held, { timeout: 5 })
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        const first = await refusedWebhook(deliver(body))
+        expect(first).toEqual({ status: 500, body: { received: false, outcome: "failed", message: "processing failed; deliver again" } })
+        expect(await orderOfCart(getContainer(), cartId)).toBeUndefined()
+        release()
+        await holding
+
+        // Stripe's retry, signed anew.
+        const retry = await deliver(body)
+        expect(retry.data).toEqual({ received: true, outcome: "acted_on" })
+        const order = await orderOfCart(getContainer(), cartId)
+        expect(order.payment_collections[0].payments).toHaveLength(1)
+        const [event] = await events().listPaymentGatewayEvents({ session_id: session.id })
+        expect(event).toEqual(expect.objectContaining({ outcome: "acted_on", attempts: 2, deliveries: 2 }))
+        fixture.finish()
+      })
     })
   }
 )
