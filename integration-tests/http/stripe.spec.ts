@@ -4,6 +4,7 @@
  * places nothing), then Stripe's own (a partial capture, which Stripe makes once).
  */
 import { Modules } from "@medusajs/framework/utils"
+import reconcilePaymentsJob from "../../src/jobs/reconcile-payments"
 import { DISPUTE_EVENTS } from "../../src/lib/payments/outcomes/process"
 import { PAYMENT_EVENTS_MODULE } from "../../src/modules/payment-events"
 import { describeProviderOverHttp } from "../harness/http-suite"
@@ -18,7 +19,7 @@ describeProviderOverHttp(
     name: "Stripe",
     providerId: PROVIDER,
     // The app reads its providers from the environment, as in production.
-    env: { STRIPE_API_KEY: stripeTestKeys.apiKey, STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret, PAYMENTS_LOCK_TIMEOUT_SECONDS: "1" },
+    env: { STRIPE_API_KEY: stripeTestKeys.apiKey, STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret, PAYMENTS_LOCK_TIMEOUT_SECONDS: "1", PAYMENTS_RECONCILE_MIN_AGE_MINUTES: "0" },
     store: { currency: "usd", countries: ["us"], price: 100 },
     fixtures: { provider: "stripe", origin: STRIPE_ORIGIN, bodyFormat: "form" },
     checkout: {
@@ -230,6 +231,92 @@ describeProviderOverHttp(
         expect(order.payment_collections[0].payments).toHaveLength(1)
         const [event] = await events().listPaymentGatewayEvents({ session_id: session.id })
         expect(event).toEqual(expect.objectContaining({ outcome: "acted_on", attempts: 2, deliveries: 2 }))
+        fixture.finish()
+      })
+    })
+
+    describe("reconciliation", () => {
+      const WEBHOOK = "/hooks/payment/stripe_stripe"
+
+      it("places the order of a paid cart whose webhook failed and never came again, from the scheduled job, and warns of its lapsing hold", async () => {
+        const fixture = play("http-reconcile-job")
+        const { cartId, session } = await cartWithSession(http, store(), PROVIDER)
+        await storefrontConfirms(String(session.data.id))
+        // The webhook's processing fails (the payment is locked elsewhere) and Stripe, say,
+        // gave up: no order.
+        const body = stripeEvent(
+          "payment_intent.amount_capturable_updated",
+          stripeIntent(session.id, { id: String(session.data.id), status: "requires_capture", amount: 10000, amount_capturable: 10000, amount_received: 0 })
+        )
+        const locking = getContainer().resolve(Modules.LOCKING) as any
+        let release!: () => void
+        const holding = locking.execute(`payments-collection:session:${session.id}`, () => new Promise<void>((resolve) => (release = resolve)), { timeout: 5 })
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        expect((await refusedWebhook(http.post(WEBHOOK, body, { headers: signStripe(body) }))).status).toBe(500)
+        release()
+        await holding
+        expect(await orderOfCart(getContainer(), cartId)).toBeUndefined()
+
+        // The job, as Medusa's scheduler runs it (sessions of any age: PAYMENTS_RECONCILE_MIN_AGE_MINUTES=0 here).
+        const lines: string[] = []
+        const logger = getContainer().resolve("logger") as any
+        const spies = (["info", "warn"] as const).map((level) => jest.spyOn(logger, level).mockImplementation((line: unknown) => void lines.push(`${level}: ${String(line)}`)))
+        try {
+          await reconcilePaymentsJob(getContainer())
+        } finally {
+          spies.forEach((spy) => spy.mockRestore())
+        }
+        const order = await orderOfCart(getContainer(), cartId)
+        expect({ lines, payments: order?.payment_collections[0].payments.length }).toEqual(expect.objectContaining({ payments: 1 }))
+        expect(lines).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(/^warn: reconciliation: payment pay_\w+ of order order_\w+ \(pp_stripe_stripe\) is authorized and not captured; the authorization lapsed at 2025-11-27T18:00:00.000Z: capture it or cancel it$/),
+            "info: reconciliation: 1 payment(s) checked with the gateway, 1 change(s) made, 0 gateway(s) unavailable, 1 authorization(s) close to expiry",
+          ])
+        )
+        // The admin sees it: the gateway's answer, the lapsing hold, the timeline.
+        const { data: view } = await http.get(`/admin/payments-collection/orders/${order.id}`, store().admin)
+        const [payment] = view.payments
+        expect(payment).toEqual(
+          expect.objectContaining({
+            label: "Card payment (Stripe)",
+            reference: { label: "PaymentIntent", value: String(session.data.id) },
+            dashboard_url: `https://dashboard.stripe.com/test/payments/${String(session.data.id)}`,
+            mode: "test",
+            authorization_expiring: true,
+            can_check: true,
+            gateway_state: expect.objectContaining({ status: "authorized", authorized_amount: "100.00", authorization_expires_at: "2025-11-27T18:00:00.000Z" }),
+          })
+        )
+        expect(payment.events.map((e: any) => [e.source, e.event_type, e.outcome])).toEqual([
+          ["webhook", "payment_intent.amount_capturable_updated", "failed"],
+          ["reconciliation", "reconciliation.authorized", "acted_on"],
+        ])
+        // Nothing secret reaches the admin's view.
+        expect(JSON.stringify(view)).not.toMatch(/client_secret|sk_test|whsec/)
+        fixture.finish()
+      })
+
+      it("records a refund made in Stripe's dashboard when the admin checks with Stripe, once", async () => {
+        const fixture = play("http-reconcile-admin-check")
+        const { cartId, session } = await cartWithSession(http, store(), PROVIDER)
+        await storefrontConfirms(String(session.data.id))
+        await http.post(`/store/carts/${cartId}/complete`, {}, store().store)
+        const order = await orderOfCart(getContainer(), cartId)
+        const paymentId = order.payment_collections[0].payments[0].id
+        await http.post(`/admin/payments/${paymentId}/capture`, {}, store().admin)
+
+        const { data: checked } = await http.post(`/admin/payments-collection/payments/${paymentId}/reconcile`, {}, store().admin)
+        expect(checked.result).toEqual({ outcome: "checked", detail: "recorded a refund of 25.00 USD made at the gateway (re_3QfxInspectDashboard1)" })
+        expect(checked.payment.medusa).toEqual(expect.objectContaining({ captured: "100", refunded: "25" }))
+        // The gateway's amounts as Stripe's currency writes them.
+        expect(checked.payment.gateway_state).toEqual(expect.objectContaining({ status: "captured", captured_amount: "100.00", refunded_amount: "25.00" }))
+        expect(checked.payment.mismatches).toEqual([])
+
+        const { data: again } = await http.post(`/admin/payments-collection/payments/${paymentId}/reconcile`, {}, store().admin)
+        expect(again.result).toEqual({ outcome: "checked", detail: "gateway reports captured; Medusa is in line" })
+        const refunds = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0].refunds
+        expect(refunds.map((r: { amount: number }) => r.amount)).toEqual([25])
         fixture.finish()
       })
     })
