@@ -19,7 +19,7 @@ import os from "node:os"
 import path from "node:path"
 import pg from "pg"
 import Stripe from "stripe"
-import { FixtureSession, loadFixture } from "../harness/fixtures"
+import { GatewayServer, fixtureScenario } from "../harness/gateway-server"
 import { ecpayNotificationFields, ecpayTestKeys, formBody, signEcpay, signFixtureAnswers } from "../harness/ecpay"
 import { signStripe, stripeEvent, stripeIntent, stripeTestKeys } from "../harness/stripe"
 
@@ -30,48 +30,6 @@ const MEDUSA_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules
 const PG_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "pg", "package.json"), "utf8")) as { version: string }).version
 
 jest.setTimeout(20 * 60 * 1000)
-
-/** A gateway stand-in: one port for the app's whole life, the scenario playing now answering. */
-class GatewayServer {
-  private scenario: FixtureSession | undefined
-  private readonly server = http.createServer((req, res) => {
-    if (!this.scenario) {
-      res.writeHead(418, { "content-type": "application/json" })
-      res.end(JSON.stringify({ error: { type: "invalid_request_error", message: `no scenario is playing for ${req.method} ${req.url}` } }))
-      return
-    }
-    this.scenario.handle(req, res)
-  })
-  origin = ""
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve))
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-    return this
-  }
-
-  play(scenario: FixtureSession): FixtureSession {
-    this.scenario = scenario
-    return scenario
-  }
-
-  finish(): void {
-    const scenario = this.scenario
-    this.scenario = undefined
-    scenario?.finish()
-  }
-
-  stop(): void {
-    this.server.close()
-    this.server.closeAllConnections()
-  }
-}
-
-/** A scenario of the recorded fixtures, its first `count` interactions (the rest is the admin's). */
-function scenario(provider: string, name: string, count: number, bodyFormat: "form" | "json"): FixtureSession {
-  const fixture = loadFixture(provider, name)
-  return new FixtureSession({ ...fixture, interactions: fixture.interactions.slice(0, count) }, { origin: "http://127.0.0.1", bodyFormat })
-}
 
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): string {
   const result = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: "utf8", timeout: options.timeoutMs })
@@ -334,7 +292,7 @@ describe("a Medusa store outside the repository that installs the packed package
   })
 
   it("completes a cart with Stripe over recorded traffic", async () => {
-    stripeGateway.play(scenario("stripe", "http-cart-to-refund", 3, "form"))
+    stripeGateway.play(fixtureScenario("stripe", "http-cart-to-refund", "form", 3))
     const { cartId, session } = await cartWithSession(setup.usdRegionId, "pp_stripe_stripe", "us")
     expect(session.data).toEqual(expect.objectContaining({ id: "pi_3QfxHttpOrder0001", client_secret: expect.any(String), amount: 10000 }))
     await storefrontConfirms(String(session.data.id))
@@ -345,7 +303,7 @@ describe("a Medusa store outside the repository that installs the packed package
   })
 
   it("turns a signed Stripe webhook at /hooks/payment/stripe_stripe into an order", async () => {
-    stripeGateway.play(scenario("stripe", "http-webhook-completes-cart", 3, "form"))
+    stripeGateway.play(fixtureScenario("stripe", "http-webhook-completes-cart", "form", 3))
     const { cartId, session } = await cartWithSession(setup.usdRegionId, "pp_stripe_stripe", "us")
     await storefrontConfirms(String(session.data.id))
     const body = stripeEvent(
@@ -360,7 +318,7 @@ describe("a Medusa store outside the repository that installs the packed package
 
   it("answers an ECPay notification at the plugin's notification route and places the order", async () => {
     const { cartId, session } = await cartWithSession(setup.twdRegionId, "pp_ecpay_ecpay", "tw")
-    const replay = ecpayGateway.play(scenario("ecpay", "http-notification-to-refund", 1, "form"))
+    const replay = ecpayGateway.play(fixtureScenario("ecpay", "http-notification-to-refund", "form", 1))
     replay.bind("session_id", session.id)
     replay.bind("merchant_trade_no", String(session.data.merchant_trade_no))
     signFixtureAnswers(replay, "http-notification-to-refund")
