@@ -1,4 +1,4 @@
-// One jest run, four projects: `npm test` runs them all; `--selectProjects <name>` one.
+// One jest run, several projects: `npm test` runs them all; `--selectProjects <name>` one.
 const transform = {
   "^.+\\.[jt]s$": [
     "@swc/jest",
@@ -43,6 +43,15 @@ module.exports = {
       displayName: "http",
       testMatch: ["<rootDir>/integration-tests/http/**/*.spec.ts"],
       // The store loads the collection as installed: the built package in .medusa/server.
+      modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.data/", "<rootDir>/store/.medusa/"],
+      setupFiles: ["<rootDir>/integration-tests/setup.js"],
+    },
+    {
+      ...common,
+      // The admin widgets in Debian's Chromium (playwright-core), against the store with its
+      // dashboard; `npm test` installs the browser first (scripts/lib/chromium.mjs).
+      displayName: "browser",
+      testMatch: ["<rootDir>/integration-tests/browser/**/*.spec.ts"],
       modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.data/", "<rootDir>/store/.medusa/"],
       setupFiles: ["<rootDir>/integration-tests/setup.js"],
     },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite (unit, conformance, fixture lint, HTTP integration through a
-// real Medusa app). Uses the PostgreSQL at DB_HOST/DB_PORT/DB_USERNAME when one answers
-// there, otherwise starts an embedded one for the duration of the run.
+// real Medusa app, the admin widgets in a real browser). Uses the PostgreSQL at
+// DB_HOST/DB_PORT/DB_USERNAME when one answers there, otherwise starts an embedded one for
+// the duration of the run.
 import { spawn } from "node:child_process"
 import fs from "node:fs"
 import path from "node:path"
@@ -32,14 +33,35 @@ if (needsStore(process.argv.slice(2))) {
   }
 }
 
-/** Whether the jest arguments select tests that boot the store (the http project, or a file of it). */
+// The browser tests drive Debian's Chromium: find it, or install it (root with apt-get), first.
+if (selects(process.argv.slice(2), ["browser"])) {
+  const { ensureChromium } = await import("./lib/chromium.mjs")
+  try {
+    process.env.CHROMIUM_PATH = ensureChromium({ log: (line) => console.log(`[test] ${line}`) })
+  } catch (error) {
+    console.error(`[test] ${error.message}`)
+    process.exit(1)
+  }
+}
+
+/** Whether the jest arguments select tests that boot the store (the http, browser or install project, or a file of them). */
 function needsStore(args) {
+  return selects(args, ["http", "browser", "install"])
+}
+
+/**
+ * Whether the jest arguments select tests of one of these projects (whose tests are in
+ * `integration-tests/<project>/`): by `--selectProjects`, by a path, or by selecting nothing
+ * (the whole suite).
+ */
+function selects(args, wanted) {
   // `--selectProjects unit conformance`: the names up to the next flag.
   const at = args.indexOf("--selectProjects")
   const projects = at < 0 ? [] : args.slice(at + 1, args.findIndex((arg, i) => i > at && arg.startsWith("-")) >>> 0)
-  if (at >= 0) return projects.includes("http") || projects.includes("install")
+  if (at >= 0) return projects.some((project) => wanted.includes(project))
   const paths = args.filter((arg) => !arg.startsWith("-") && /[/\\.]/.test(arg))
-  return paths.length === 0 || paths.some((p) => /integration-tests[/\\](http|install)|^integration-tests\/?$/.test(p))
+  const folders = new RegExp(`integration-tests[/\\\\](${wanted.join("|")})|^integration-tests\\/?$`)
+  return paths.length === 0 || paths.some((p) => folders.test(p))
 }
 
 const settings = {
@@ -75,7 +97,7 @@ const jest = path.join(ROOT, "node_modules", "jest", "bin", "jest.js")
 // `npm run test:install`; the whole suite is every other project.
 const args = process.argv.slice(2)
 const chosen = args.includes("--selectProjects") || args.some((arg) => !arg.startsWith("-") && /[/\\.]/.test(arg))
-const projects = chosen ? [] : ["--selectProjects", "unit", "conformance", "lint", "http"]
+const projects = chosen ? [] : ["--selectProjects", "unit", "conformance", "lint", "http", "browser"]
 const child = spawn(process.execPath, [jest, "--forceExit", ...projects, ...args], { cwd: ROOT, env, stdio: "inherit" })
 
 const stop = async (code) => {
