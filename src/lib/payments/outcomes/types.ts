@@ -77,8 +77,9 @@ export interface GatewayWebhookPayload {
 
 /**
  * What a provider of the collection implements beside Medusa's `getWebhookActionAndData`:
- * the same verification, with the whole outcome. Medusa's method is derived from it
- * (`toWebhookAction`), so the two never disagree.
+ * the same verification (one method of the provider serves both), with the whole outcome,
+ * refunds and disputes included, where Medusa's method answers only the two actions Medusa
+ * acts on. The plugin's webhook route and subscriber use this one.
  */
 export interface GatewayEventSource {
   readGatewayEvent(payload: GatewayWebhookPayload): Promise<GatewayEventVerdict>
