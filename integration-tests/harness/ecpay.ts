@@ -87,9 +87,14 @@ export function formBody(fields: Record<string, string>): string {
 /**
  * Sign, at test time, the ECPay answers of a fixture: every response body holding
  * `CheckMacValue={{name}}` gets `name` bound to the CheckMacValue of its other fields (with
- * the placeholders bound so far filled in), as ECPay signs its QueryTradeInfo answers.
+ * the placeholders bound so far filled in), as ECPay signs its QueryTradeInfo answers, with
+ * `keys` (the public stage merchant's by default).
  */
-export function signFixtureAnswers(replay: FixtureSession | undefined, scenario: string): void {
+export function signFixtureAnswers(
+  replay: FixtureSession | undefined,
+  scenario: string,
+  keys: { hashKey: string; hashIv: string } = ecpayTestKeys
+): void {
   if (!replay) return
   const fixture = loadFixture("ecpay", scenario)
   for (const interaction of fixture.interactions) {
@@ -103,7 +108,7 @@ export function signFixtureAnswers(replay: FixtureSession | undefined, scenario:
     if (/\{\{/.test(filled)) {
       throw new Error(`signFixtureAnswers: ${scenario} needs ${filled.match(/\{\{[^}]+\}\}/)?.[0]} bound first`)
     }
-    replay.bind(signature[1], checkMacValue(parseEcpayAnswer(filled), ecpayTestKeys.hashKey, ecpayTestKeys.hashIv))
+    replay.bind(signature[1], checkMacValue(parseEcpayAnswer(filled), keys.hashKey, keys.hashIv))
   }
 }
 
