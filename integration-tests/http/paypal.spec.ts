@@ -14,6 +14,7 @@ import {
   TEST_ROOT_CERT_PATH,
   approvedOrder,
   authorizationResource,
+  captureResource,
   disputeResource,
   paypalEvent,
   paypalTestKeys,
@@ -106,6 +107,32 @@ describeProviderOverHttp(
     },
   },
   ({ http, getContainer, store, play }) => {
+    it("errors the session of a capture PayPal denied, once however often it is delivered, and the buyer pays again with a new session", async () => {
+      let fixture = play("http-webhook-forged")
+      const { collectionId, session } = await cartWithSession(http, store(), PROVIDER)
+      fixture.finish()
+      // PayPal denies the capture of the buyer's approved order (PAYMENT.CAPTURE.DENIED, signed).
+      const denied = paypalEvent("PAYMENT.CAPTURE.DENIED", { ...captureResource(session.id, "DENIED", "100.00"), status_details: { reason: "DECLINED_BY_RISK_FRAUD_FILTERS" } })
+      const deliver = (body: string) => http.post("/hooks/payment/paypal_paypal", body, { headers: signPaypal(body) })
+      expect((await deliver(denied)).data).toEqual({ received: true, outcome: "acted_on" })
+      expect((await deliver(denied)).data).toEqual({ received: true, outcome: "duplicate" })
+      const payments = getContainer().resolve(Modules.PAYMENT) as any
+      const [errored] = await payments.listPaymentSessions({ id: session.id })
+      expect(errored.status).toBe("error")
+      const events = await (getContainer().resolve(PAYMENT_EVENTS_MODULE) as any).listPaymentGatewayEvents({ session_id: session.id })
+      expect(events.map((e: any) => [e.event_type, e.outcome, e.deliveries, e.detail])).toEqual([
+        ["PAYMENT.CAPTURE.DENIED", "acted_on", 2, expect.stringContaining("DECLINED_BY_RISK_FRAUD_FILTERS")],
+      ])
+
+      // The buyer tries again: a new session, a new PayPal order.
+      fixture = play("http-webhook-forged")
+      const { data } = await http.post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: PROVIDER }, store().store)
+      const [retry] = data.payment_collection.payment_sessions
+      expect(retry.id).not.toBe(session.id)
+      expect(retry.status).toBe("pending")
+      fixture.finish()
+    })
+
     it("captures exactly what the admin captures, in parts, and refunds across both captures", async () => {
       const fixture = play("http-partial-captures")
       const { cartId } = await cartWithSession(http, store(), PROVIDER)
