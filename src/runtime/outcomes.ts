@@ -147,7 +147,10 @@ export function outcomeActions(container: Container): OutcomeActions {
       await payments().updatePayment({ id: paymentId, canceled_at: new Date() })
     },
     async recordExternalRefund(payment, refund) {
-      await payments().updatePayment({ id: payment.id, data: noteExternalRefund(payment.data, refund) })
+      // Noted on the payment's data as it is now, not as it was read before: a capture or a
+      // refund Medusa made meanwhile keeps what it wrote.
+      const fresh = await payments().retrievePayment(payment.id, { select: ["id", "data"] })
+      await payments().updatePayment({ id: payment.id, data: noteExternalRefund(fresh.data, refund) })
       try {
         if (payment.order_id) {
           // Medusa's own refund path: the refund, and the order's transaction, so its totals

@@ -51,6 +51,26 @@ export function hasExternalRefund(data: Record<string, unknown> | null | undefin
   return externalRefundsOf(data).some((entry) => entry.refund_id === refundId)
 }
 
+/**
+ * The gateway refund ids a provider keeps in the payment's data for the refunds it made or
+ * recorded (`data.refunds[]`: Stripe's and PayPal's entries by `id`, ECPay's by `refund_id`).
+ * A refund listed there and not noted as external is the store's own, made through Medusa,
+ * whether or not the gateway's copy carries the plugin's mark (refunds made before it did).
+ */
+export function providerRefundIdsOf(data: Record<string, unknown> | null | undefined): Set<string> {
+  const list = data?.refunds
+  const ids = new Set<string>()
+  if (!Array.isArray(list)) return ids
+  for (const entry of list) {
+    if (!entry || typeof entry !== "object") continue
+    for (const key of ["id", "refund_id"] as const) {
+      const value = (entry as Record<string, unknown>)[key]
+      if (typeof value === "string" && value.length > 0) ids.add(value)
+    }
+  }
+  return ids
+}
+
 /** `data` with the gateway's refund noted as not yet recorded (unchanged when already there). */
 export function noteExternalRefund(
   data: Record<string, unknown> | null | undefined,
@@ -104,20 +124,51 @@ export function externalRefundNote(gateway: string, refundId: string, from: "eve
 }
 
 const NOTE_MARK = (refundId: string) => `(gateway refund ${refundId})`
+/** The gateway refund a Medusa refund's note names (`externalRefundNote`), if any. */
+const NAMED = /\(gateway refund ([^()\s]+)\)/
+
+interface RefundRecord {
+  id: string
+  note?: string | null
+  payment_id?: string | null
+  created_at?: string | Date | null
+}
 
 interface RefundService {
-  retrieve(id: string, config: object): Promise<{ note?: string | null }>
+  retrieve(id: string, config: object): Promise<RefundRecord>
+  list?(filters: object, config: object): Promise<RefundRecord[]>
 }
+
+/** A refund that records money already moved at the gateway, which cannot be recorded now. */
+export class ExternalRefundNotRecordedError extends Error {
+  constructor(message: string) {
+    super(`${message}; nothing was sent to the gateway`)
+    this.name = "ExternalRefundNotRecordedError"
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error)
+  return /was not found|not_found/i.test(message) || (error as { type?: string } | null)?.type === "not_found"
+}
+
+const timeOf = (refund: RefundRecord) => (refund.created_at ? new Date(refund.created_at).getTime() : 0)
 
 /**
  * For a provider's `refundPayment`: the noted refund that this Medusa refund records, and
- * `data` with it marked recorded.
+ * `data` with it marked recorded; `undefined` for a merchant's refund, which the provider
+ * sends to the gateway.
  *
- * Inside the Payment Module the Medusa refund (committed before the provider is called, its id
- * the idempotency key) is read: only a refund whose note names a noted gateway refund
- * (`externalRefundNote`) takes it, so a merchant's refund of the same amount made meanwhile
- * still goes to the gateway. Outside the module (a direct call, a unit test) the amount
- * alone decides.
+ * Inside the Payment Module the Medusa refund (created before the provider is called, its id
+ * the idempotency key, deleted again when the provider throws) is read. A refund whose note
+ * names a gateway refund (`externalRefundNote`) records money that has already moved, so it
+ * never reaches the gateway: it takes that noted entry, or, when it cannot (the entry is
+ * recorded already, by this refund's twin in another process or an earlier Medusa refund of
+ * the payment; the entry is gone because the data was written over; the amount differs), it
+ * throws `ExternalRefundNotRecordedError` and Medusa deletes the refund. A note that cannot be
+ * read throws too: which kind of refund it is cannot be told. A merchant's refund of the same
+ * amount made meanwhile still goes to the gateway. Outside the module (a direct call, a unit
+ * test) the amount alone decides.
  */
 export async function takeNotedExternalRefund(
   container: unknown,
@@ -126,8 +177,6 @@ export async function takeNotedExternalRefund(
   medusaRefundId: string | undefined,
   now: Date = new Date()
 ): Promise<{ refund: ExternalRefund; data: Record<string, unknown> } | undefined> {
-  const pending = externalRefundsOf(data).filter((entry) => entry.recorded_at === null)
-  if (!pending.length) return undefined
   let service: RefundService | undefined
   try {
     // An awilix cradle throws for a name it does not know.
@@ -136,13 +185,46 @@ export async function takeNotedExternalRefund(
   } catch {
     service = undefined
   }
-  if (!service || !medusaRefundId) return takeExternalRefund(data, amount, now)
-  let note = ""
-  try {
-    note = (await service.retrieve(medusaRefundId, { select: ["id", "note"] })).note ?? ""
-  } catch {
-    note = ""
+  if (!service || !medusaRefundId) {
+    return externalRefundsOf(data).some((entry) => entry.recorded_at === null) ? takeExternalRefund(data, amount, now) : undefined
   }
-  const named = pending.find((entry) => note.includes(NOTE_MARK(entry.refund_id)))
-  return named ? takeExternalRefund(data, amount, now, named.refund_id) : undefined
+  let record: RefundRecord | undefined
+  try {
+    record = await service.retrieve(medusaRefundId, { select: ["id", "note", "payment_id", "created_at"] })
+  } catch (error) {
+    if (!isNotFound(error)) {
+      throw new ExternalRefundNotRecordedError(
+        `could not read Medusa refund ${medusaRefundId} to tell a refund already made at the gateway from a merchant's (${error instanceof Error ? error.message : String(error)})`
+      )
+    }
+  }
+  const named = NAMED.exec(record?.note ?? "")?.[1]
+  if (!named) return undefined
+
+  const entry = externalRefundsOf(data).find((e) => e.refund_id === named)
+  if (!entry) {
+    throw new ExternalRefundNotRecordedError(
+      `gateway refund ${named}, which Medusa refund ${medusaRefundId} records, is not noted in the payment's data (it changed meanwhile); the gateway's next delivery or status check notes it again`
+    )
+  }
+  if (entry.recorded_at !== null) {
+    throw new ExternalRefundNotRecordedError(`gateway refund ${named} is already recorded in Medusa; Medusa refund ${medusaRefundId} does not record it again`)
+  }
+  if (compareAmounts(entry.amount, amount as never) !== 0) {
+    throw new ExternalRefundNotRecordedError(
+      `the ${toBigNumber(amount as never).toFixed()} of Medusa refund ${medusaRefundId} differs from the ${entry.amount} of gateway refund ${named}`
+    )
+  }
+  // Another Medusa refund of the payment naming the same gateway refund (two processes noted
+  // it at once): the earlier one records it, this one is refused.
+  if (record?.payment_id && typeof service.list === "function") {
+    const twins = (await service.list({ payment_id: record.payment_id }, { select: ["id", "note", "created_at"] })).filter(
+      (other) => other.id !== medusaRefundId && (other.note ?? "").includes(NOTE_MARK(named))
+    )
+    const earlier = twins.find((other) => timeOf(other) < timeOf(record!) || (timeOf(other) === timeOf(record!) && other.id < medusaRefundId))
+    if (earlier) {
+      throw new ExternalRefundNotRecordedError(`gateway refund ${named} is already recorded in Medusa by refund ${earlier.id}`)
+    }
+  }
+  return takeExternalRefund(data, amount, now, named)
 }

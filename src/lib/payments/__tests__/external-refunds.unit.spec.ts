@@ -121,6 +121,73 @@ describe("takeNotedExternalRefund: only the Medusa refund that records it takes 
     expect(await takeNotedExternalRefund({}, data, "9", "ref_1", AT)).toBeUndefined()
   })
 
+  /**
+   * Medusa's refund workflow creates the refund (with its note) before it calls the provider,
+   * and deletes it when the provider throws (Payment Module `refundPayment`). A refund whose
+   * note names a gateway refund records money that has already moved: it must never reach the
+   * gateway, whatever the payment's data says by then.
+   */
+  describe("a refund whose note names a gateway refund never goes to the gateway", () => {
+    const NOTE = externalRefundNote("Stripe", "re_1", "event")
+    interface FakeRefund {
+      id: string
+      note: string | null
+      payment_id: string
+      created_at: string
+    }
+    const refundsOf = (refunds: FakeRefund[], failRead = false) => ({
+      refundService: {
+        retrieve: async (id: string) => {
+          if (failRead) throw new Error("Connection terminated unexpectedly")
+          const found = refunds.find((r) => r.id === id)
+          if (!found) throw new Error(`Refund with id: ${id} was not found`)
+          return found
+        },
+        list: async (filters: { payment_id?: string }) => refunds.filter((r) => r.payment_id === filters.payment_id),
+      },
+    })
+    const refund = (id: string, note: string | null, created_at = "2026-12-01T10:00:00.000Z"): FakeRefund => ({ id, note, payment_id: "pay_1", created_at })
+
+    it("refuses, sending nothing, when the gateway refund is already recorded (a second recording, in another process)", async () => {
+      const already = { external_refunds: [recorded("re_1", "10")] }
+      await expect(takeNotedExternalRefund(refundsOf([refund("ref_2", NOTE)]), already, "10", "ref_2", AT)).rejects.toThrow(
+        /gateway refund re_1 is already recorded in Medusa.*nothing was sent to the gateway/
+      )
+    })
+
+    it("refuses when the noted entry is gone from the data (written over meanwhile): the gateway's next delivery notes it again", async () => {
+      await expect(takeNotedExternalRefund(refundsOf([refund("ref_1", NOTE)]), { id: "pi_1" }, "10", "ref_1", AT)).rejects.toThrow(
+        /gateway refund re_1\b.*not noted in the payment's data.*nothing was sent to the gateway/
+      )
+    })
+
+    it("refuses when the amount differs from the noted refund's", async () => {
+      await expect(takeNotedExternalRefund(refundsOf([refund("ref_1", NOTE)]), data, "9", "ref_1", AT)).rejects.toThrow(
+        /9 .*differs from the 10 of gateway refund re_1/
+      )
+    })
+
+    it("records it once when two Medusa refunds name it (two processes): the earlier takes it, the later is refused", async () => {
+      const both = [refund("ref_a", NOTE, "2026-12-01T10:00:00.000Z"), refund("ref_b", NOTE, "2026-12-01T10:00:00.500Z")]
+      expect((await takeNotedExternalRefund(refundsOf(both), data, "10", "ref_a", AT))?.refund.refund_id).toBe("re_1")
+      await expect(takeNotedExternalRefund(refundsOf(both), data, "10", "ref_b", AT)).rejects.toThrow(/already recorded in Medusa by refund ref_a/)
+    })
+
+    it("refuses, sending nothing, when the refund's note cannot be read", async () => {
+      await expect(takeNotedExternalRefund(refundsOf([], true), data, "10", "ref_1", AT)).rejects.toThrow(
+        /could not read Medusa refund ref_1.*Connection terminated.*nothing was sent to the gateway/
+      )
+      // The same for a merchant's refund while nothing is noted: which one it is cannot be told.
+      await expect(takeNotedExternalRefund(refundsOf([], true), { id: "pi_1" }, "10", "ref_1", AT)).rejects.toThrow(/could not read Medusa refund ref_1/)
+    })
+
+    it("sends a merchant's refund (no gateway refund named) to the gateway, noted entries or not", async () => {
+      const merchant = refundsOf([refund("ref_m", "Customer returned the cup")])
+      expect(await takeNotedExternalRefund(merchant, data, "10", "ref_m", AT)).toBeUndefined()
+      expect(await takeNotedExternalRefund(merchant, { id: "pi_1" }, "10", "ref_m", AT)).toBeUndefined()
+    })
+  })
+
   it("forgets a noted refund whose recording failed, never a recorded one", () => {
     const both = { external_refunds: [...data.external_refunds, { refund_id: "re_0", amount: "1", currency_code: "usd", recorded_at: "2026-11-30T09:00:00.000Z" }] }
     expect(forgetExternalRefund(both, "re_1")).toEqual({ external_refunds: [both.external_refunds[1]] })
