@@ -66,6 +66,8 @@ export class MemoryPayments implements OutcomeActions {
   readonly emitted: Array<{ name: string; data: Record<string, unknown> }> = []
   /** Make the next `recordExternalRefund` calls throw. */
   failRefunds = 0
+  /** Make the next `emit` calls throw (the event bus down). */
+  failEmits = 0
 
   constructor(private readonly medusa: FakeMedusa) {}
 
@@ -123,6 +125,10 @@ export class MemoryPayments implements OutcomeActions {
     this.orderNotes.push([orderId, `${dispute.dispute_id}:${dispute.status}`])
   }
   async emit(name: string, data: Record<string, unknown>) {
+    if (this.failEmits > 0) {
+      this.failEmits--
+      throw new Error("event bus unavailable")
+    }
     this.emitted.push({ name, data })
   }
 }

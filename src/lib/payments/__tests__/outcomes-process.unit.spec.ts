@@ -111,6 +111,16 @@ describe("processOutcome: refunds made at the gateway", () => {
     expect(actions.refundsRecorded).toEqual([])
   })
 
+  it("records nothing for a refund this store made before its refunds carried the plugin's mark: the provider's data lists it", async () => {
+    const { medusa, actions, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    // Stripe's and PayPal's data list a refund by `id`, ECPay's by `refund_id`.
+    actions.addPayment("ps_1", { data: { id: "gw_1", refunds: [{ id: "re_old", amount: 300 }, { key: "ref_9", amount: 1, refund_id: "11718189-2" }] } })
+    expect((await processOutcome(deps, input(refund("evt_1", { refund_id: "re_old", amount: "3.00" })))).outcome).toBe("duplicate")
+    expect((await processOutcome(deps, input(refund("evt_2", { refund_id: "11718189-2", amount: "1" }), { source: "reconciliation" }))).outcome).toBe("duplicate")
+    expect(actions.refundsRecorded).toEqual([])
+  })
+
   it("refuses to record more than Medusa captured and did not refund, and says so", async () => {
     const { medusa, actions, logger, deps } = outcomeWorld()
     medusa.addSession({ id: "ps_1" })
@@ -197,6 +207,22 @@ describe("processOutcome: disputes", () => {
     expect((await processOutcome(deps, input(dispute("evt_0", "updated")))).outcome).toBe("ignored")
     expect(disputes.rows[0].status).toBe("lost")
   })
+
+  it("announces a dispute and notes it on the order on the redelivery when the first delivery could not", async () => {
+    const { medusa, actions, disputes, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    actions.addPayment("ps_1")
+    actions.failEmits = 1
+    expect(await processOutcome(deps, input(dispute("evt_1", "opened")))).toMatchObject({ outcome: "failed", retry: true })
+    expect(actions.emitted).toEqual([])
+    expect(await processOutcome(deps, input(dispute("evt_1", "opened")))).toMatchObject({ outcome: "acted_on", retry: false })
+    expect(actions.emitted.map((e) => e.name)).toEqual([DISPUTE_EVENTS.opened])
+    expect(actions.orderNotes.at(-1)).toEqual(["order_1", "dp_1:opened"])
+    expect(disputes.rows).toHaveLength(1)
+    // Later deliveries of the same event announce nothing more.
+    expect((await processOutcome(deps, input(dispute("evt_1", "opened")))).outcome).toBe("duplicate")
+    expect(actions.emitted).toHaveLength(1)
+  })
 })
 
 describe("processOutcome: payments that settle a cart, on the plugin's own route", () => {
@@ -210,6 +236,21 @@ describe("processOutcome: payments that settle a cart, on the plugin's own route
     const echo = await processOutcome(deps, input({ ...authorized, event_id: "evt_2" }))
     expect(echo.outcome).toBe("duplicate")
     expect(medusa.workflowCalls).toHaveLength(1)
+  })
+
+  it("settles a payment made on a session an earlier decline errored (the shopper retried on the same intent)", async () => {
+    const { medusa, actions, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    const declined: GatewayOutcome = { ...ref("evt_1", "payment_intent.payment_failed"), kind: "failed", session_id: "ps_1", reason: "card_declined" }
+    expect((await processOutcome(deps, input(declined))).outcome).toBe("acted_on")
+    expect(medusa.sessions.get("ps_1")!.status).toBe("error")
+    const paid: GatewayOutcome = { ...ref("evt_2", "payment_intent.amount_capturable_updated"), kind: "authorized", session_id: "ps_1", amount: "19.99", currency_code: "EUR" }
+    expect(await processOutcome(deps, input(paid))).toMatchObject({ outcome: "acted_on", order_id: "order_1" })
+    expect(actions.sessionStatuses).toEqual([
+      ["ps_1", "error"],
+      ["ps_1", "pending"],
+    ])
+    expect(medusa.workflowCalls).toEqual([{ action: "authorized", data: { session_id: "ps_1", amount: "19.99" } }])
   })
 
   it("never settles an amount or currency other than the session's", async () => {

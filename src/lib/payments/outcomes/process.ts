@@ -14,7 +14,7 @@
  * builds them from a container. This file imports nothing of Medusa's workflow layer.
  */
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import { externalRefundNote, hasExternalRefund } from "../external-refunds"
+import { externalRefundNote, hasExternalRefund, providerRefundIdsOf } from "../external-refunds"
 import { compareAmounts, formatAmount, toBigNumber } from "../money"
 import { redactText } from "../redact"
 import type { HostedLogger } from "../hosted/contract"
@@ -367,6 +367,13 @@ async function settleFromEvent(
     )
     return { outcome: "ignored", detail: "amount or currency differs from the payment session's; not applied" }
   }
+  if (session.status === PaymentSessionStatus.ERROR) {
+    // An earlier decline errored the session, and the shopper paid on the same gateway
+    // payment after all (Stripe's PaymentIntent takes another card after a decline): the
+    // session is live again, or Medusa would not complete its cart.
+    await deps.actions.setSessionStatus(session.id, "pending")
+    session = { ...session, status: PaymentSessionStatus.PENDING }
+  }
   const result = await settle(deps, session, outcome.kind, log, "webhook")
   if (!result.acknowledge) throw new Retry(`not settled yet: ${result.detail}`)
   const after = await deps.sessions.session(session.id)
@@ -380,6 +387,8 @@ async function settleFromEvent(
 
 async function awaitingShopper(deps: OutcomeDependencies, kind: "pending" | "requires_more", session: SessionRecord): Promise<Act> {
   if (isSettled(session)) return { outcome: "ignored", detail: `${kind} after the payment was settled`, payment_id: session.payment?.id }
+  // Events come in any order: a late "processing" does not bring a canceled session back.
+  if (session.status === PaymentSessionStatus.CANCELED) return { outcome: "ignored", detail: `${kind} after the session was canceled` }
   if (session.status === kind) return { outcome: "duplicate", detail: `the session is already ${kind}` }
   await deps.actions.setSessionStatus(session.id, kind)
   return { outcome: "acted_on", detail: `session ${kind === "pending" ? "pending at the gateway" : "awaits the shopper's action"}` }
@@ -454,6 +463,10 @@ async function refunded(
   if (hasExternalRefund(payment.data, outcome.refund_id)) {
     return { outcome: "duplicate", detail: `refund ${outcome.refund_id} was already recorded`, payment_id: payment.id }
   }
+  if (providerRefundIdsOf(payment.data).has(outcome.refund_id)) {
+    // Made through Medusa (before the store's refunds carried the plugin's mark, say).
+    return { outcome: "duplicate", detail: `refund ${outcome.refund_id} of ${amountText} was made by this store; Medusa recorded it`, payment_id: payment.id }
+  }
   if (outcome.currency_code.toLowerCase() !== payment.currency_code.toLowerCase()) {
     log("error", `refund ${outcome.refund_id} is in ${outcome.currency_code.toUpperCase()}, payment ${payment.id} in ${payment.currency_code.toUpperCase()}; not recorded`)
     return { outcome: "ignored", detail: "refund in another currency than the payment's; not recorded", payment_id: payment.id }
@@ -509,7 +522,17 @@ async function disputed(
       existing.amount === fields.amount &&
       isoOf(existing.evidence_due_by) === isoOf(fields.evidence_due_by) &&
       existing.reason === fields.reason
-    if (same) return { outcome: "duplicate", detail: `dispute ${outcome.dispute_id} is already ${outcome.status}`, payment_id: fields.payment_id ?? undefined }
+    if (same && existing.last_event_id !== outcome.event_id) {
+      return { outcome: "duplicate", detail: `dispute ${outcome.dispute_id} is already ${outcome.status}`, payment_id: fields.payment_id ?? undefined }
+    }
+    if (same) {
+      // This very event wrote the dispute, and its processing failed after (the order's note
+      // or the announcement): its redelivery does what is left. A ledger that recorded it as
+      // done answers its redeliveries as duplicates before they get here.
+      record = existing
+      event = CLOSED_DISPUTE.has(existing.status) ? "closed" : existing.status === "opened" ? "opened" : "updated"
+      return announceDispute(deps, record, event, log)
+    }
     if (CLOSED_DISPUTE.has(existing.status) && !CLOSED_DISPUTE.has(fields.status)) {
       // Events can arrive out of order: a closed dispute is not reopened by an older update.
       return { outcome: "ignored", detail: `dispute ${outcome.dispute_id} is already ${existing.status}; a later "${outcome.status}" is not applied`, payment_id: fields.payment_id ?? undefined }
@@ -530,6 +553,11 @@ async function disputed(
     })
     event = CLOSED_DISPUTE.has(fields.status) ? "closed" : "opened"
   }
+  return announceDispute(deps, record, event, log)
+}
+
+/** A dispute's change on its order and to the store's subscribers, once it is recorded. */
+async function announceDispute(deps: OutcomeDependencies, record: DisputeRecord, event: keyof typeof DISPUTE_EVENTS, log: Log): Promise<Act> {
   if (record.order_id) await deps.actions.noteDisputeOnOrder(record.order_id, record)
   const data: DisputeEventData = {
     id: record.id,
