@@ -15,7 +15,9 @@ import { outcomeDependencies, paymentEvents } from "./outcomes"
 type Container = Pick<MedusaContainer, "resolve">
 type Query = { graph(config: Record<string, unknown>): Promise<{ data: any[] }> }
 
-const AWAITING = ["pending", "requires_more", "pending_authorization"]
+// Errored too: a shopper can pay on the same gateway payment after a decline errored the
+// session (Stripe's PaymentIntent takes another card), and its event may be lost.
+const AWAITING = ["pending", "requires_more", "pending_authorization", "error"]
 
 export function gatewayStateStore(container: Container): GatewayStateStore {
   return {
@@ -30,8 +32,18 @@ export function gatewayStateStore(container: Container): GatewayStateStore {
       const events = paymentEvents(container)
       const [existing] = await events.listPaymentGatewayStates({ session_id: state.session_id }, { take: 1 })
       const row = { ...state, authorization_expires_at: state.authorization_expires_at ? new Date(state.authorization_expires_at) : null }
-      if (existing) await events.updatePaymentGatewayStates({ id: existing.id, ...row } as never)
-      else await events.createPaymentGatewayStates(row as never)
+      if (existing) {
+        await events.updatePaymentGatewayStates({ id: existing.id, ...row } as never)
+        return
+      }
+      try {
+        await events.createPaymentGatewayStates(row as never)
+      } catch (error) {
+        // Checked at the same moment elsewhere (the admin and the job): the row is there now.
+        const [created] = await events.listPaymentGatewayStates({ session_id: state.session_id }, { take: 1 })
+        if (!created) throw error
+        await events.updatePaymentGatewayStates({ id: created.id, ...row } as never)
+      }
     },
   }
 }
@@ -39,21 +51,21 @@ export function gatewayStateStore(container: Container): GatewayStateStore {
 export function reconcileCandidates(container: Container): ReconcileCandidateQuery {
   const graph = (config: Record<string, unknown>) => (container.resolve(ContainerRegistrationKeys.QUERY) as unknown as Query).graph(config)
   return {
-    async staleSessions(providerIds, from, to, limit) {
+    async staleSessions(providerIds, from, to, limit, offset = 0) {
       const { data } = await graph({
         entity: "payment_session",
         fields: ["id"],
         filters: { provider_id: providerIds, status: AWAITING, created_at: { $gte: from, $lt: to } },
-        pagination: { take: limit, order: { created_at: "ASC" } },
+        pagination: { skip: offset, take: limit, order: { created_at: "DESC", id: "DESC" } },
       })
       return data.map((row) => row.id)
     },
-    async uncapturedPayments(providerIds, from, limit) {
+    async uncapturedPayments(providerIds, from, limit, offset = 0) {
       const { data } = await graph({
         entity: "payment",
         fields: ["id", "payment_session_id"],
         filters: { provider_id: providerIds, captured_at: null, canceled_at: null, created_at: { $gte: from } },
-        pagination: { take: limit, order: { created_at: "ASC" } },
+        pagination: { skip: offset, take: limit, order: { created_at: "DESC", id: "DESC" } },
       })
       return data.map((row) => row.payment_session_id).filter(Boolean)
     },

@@ -40,8 +40,8 @@ function reconcileWorld() {
       },
     },
     candidates: {
-      staleSessions: async (_ids, _from, _to, limit) => stale.slice(0, limit),
-      uncapturedPayments: async (_ids, _from, limit) => uncaptured.slice(0, limit),
+      staleSessions: async (_ids, _from, _to, limit, offset = 0) => stale.slice(offset, offset + limit),
+      uncapturedPayments: async (_ids, _from, limit, offset = 0) => uncaptured.slice(offset, offset + limit),
       providerIds: async () => [PROVIDER_ID, "pp_system_default"],
     },
     labelOf: () => "Gateway",
@@ -174,6 +174,44 @@ describe("reconcilePayments", () => {
     tick(30_000)
     expect((await reconcilePayments(deps, { minAgeMs: 60_000 })).checked).toBe(0)
     expect(inspector.asked).toEqual(["ps_a"])
+  })
+
+  it("reaches past a page of sessions checked recently (many abandoned checkouts) to the ones never checked", async () => {
+    const { medusa, inspector, stale, deps, tick } = reconcileWorld()
+    // 200 abandoned checkouts, all checked by earlier runs...
+    for (let i = 0; i < 200; i++) {
+      medusa.addSession({ id: `ps_old_${i}`, data: { id: `ps_old_${i}` } })
+      stale.push(`ps_old_${i}`)
+    }
+    for (let run = 0; run < 4; run++) await reconcilePayments(deps, { batchSize: 50, minAgeMs: 60_000 })
+    expect(inspector.asked).toHaveLength(200)
+    // ...then a paid cart whose webhook failed, listed after them.
+    medusa.addSession({ id: "ps_paid", data: { id: "ps_paid" } })
+    stale.push("ps_paid")
+    tick(30_000)
+    const run = await reconcilePayments(deps, { batchSize: 50, minAgeMs: 60_000 })
+    expect(run.checked).toBe(1)
+    expect(inspector.asked.at(-1)).toBe("ps_paid")
+  })
+
+  it("goes on to the next session when one check fails unexpectedly (its state cannot be saved)", async () => {
+    const { medusa, inspector, stale, deps } = reconcileWorld()
+    for (const id of ["ps_a", "ps_b"]) {
+      medusa.addSession({ id, data: { id } })
+      stale.push(id)
+    }
+    const save = deps.states.save
+    deps.states.save = async (state) => {
+      if (state.session_id === "ps_a") throw new Error("duplicate key value violates unique constraint")
+      return save(state)
+    }
+    const run = await reconcilePayments(deps, { minAgeMs: 60_000 })
+    expect(inspector.asked).toEqual(["ps_a", "ps_b"])
+    expect(run.sessions.map((s) => [s.session_id, s.status])).toEqual([
+      ["ps_a", "unavailable"],
+      ["ps_b", "checked"],
+    ])
+    expect(run.sessions[0].detail).toMatch(/could not be completed: duplicate key/)
   })
 
   it("stops starting checks when its time budget is spent", async () => {

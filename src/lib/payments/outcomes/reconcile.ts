@@ -47,10 +47,13 @@ export interface GatewayStateStore {
 }
 
 export interface ReconcileCandidateQuery {
-  /** Sessions of `providerIds` still pending, pending authorization or requiring more, created in [from, to). */
-  staleSessions(providerIds: string[], from: Date, to: Date, limit: number): Promise<string[]>
-  /** Sessions of payments of `providerIds` authorized, neither captured nor canceled, created after `from`. */
-  uncapturedPayments(providerIds: string[], from: Date, limit: number): Promise<string[]>
+  /**
+   * Sessions of `providerIds` still pending, pending authorization, requiring more or errored,
+   * created in [from, to): one page, newest first, `limit` from `offset`.
+   */
+  staleSessions(providerIds: string[], from: Date, to: Date, limit: number, offset?: number): Promise<string[]>
+  /** Sessions of payments of `providerIds` authorized, neither captured nor canceled, created after `from`: one page, newest first. */
+  uncapturedPayments(providerIds: string[], from: Date, limit: number, offset?: number): Promise<string[]>
   /** The providers registered in the Payment Module. */
   providerIds(): Promise<string[]>
 }
@@ -150,11 +153,29 @@ export function outcomesFromSnapshot(
   return outcomes
 }
 
-/** Ask the gateway about one session and bring Medusa in line. Never throws. */
+/**
+ * Ask the gateway about one session and bring Medusa in line. Never throws: what fails (the
+ * gateway, Medusa's database) is the result's `unavailable` with its reason, redacted.
+ */
 export async function reconcileSession(
   deps: ReconcileDependencies,
   sessionId: string,
   source: EventSource = "reconciliation"
+): Promise<SessionReconciliation> {
+  try {
+    const result = await reconcileSessionOnce(deps, sessionId, source)
+    return { ...result, detail: redactText(result.detail) }
+  } catch (error) {
+    const detail = redactText(`the check could not be completed: ${messageOf(error)}`)
+    deps.logger.warn(`reconciliation: payment session ${sessionId}: ${detail}`)
+    return { session_id: sessionId, provider_id: "", status: "unavailable", detail, results: [] }
+  }
+}
+
+async function reconcileSessionOnce(
+  deps: ReconcileDependencies,
+  sessionId: string,
+  source: EventSource
 ): Promise<SessionReconciliation> {
   const now = (deps.now ?? (() => new Date()))()
   const log = (level: keyof HostedLogger, message: string) => deps.logger[level](redactText(`reconciliation: ${message}`))
@@ -241,6 +262,9 @@ function stateOf(
   }
 }
 
+/** How many pages of candidates one run reads at most, looking for a batch that is due. */
+const MAX_CANDIDATE_PAGES = 20
+
 /** One scheduled run: the stale sessions and uncaptured authorizations, oldest check first. */
 export async function reconcilePayments(deps: ReconcileDependencies, options: ReconcileOptions = {}): Promise<ReconcileRun> {
   const settings = { ...RECONCILE_DEFAULTS, ...options }
@@ -259,22 +283,30 @@ export async function reconcilePayments(deps: ReconcileDependencies, options: Re
   if (!providerIds.length) return run
 
   const now = new Date(started)
-  const pool = Math.max(settings.batchSize * 3, settings.batchSize)
-  const [stale, uncaptured] = await Promise.all([
-    deps.candidates.staleSessions(providerIds, new Date(started - settings.maxAgeMs), new Date(started - settings.minAgeMs), pool),
-    deps.candidates.uncapturedPayments(providerIds, new Date(started - settings.maxAgeMs), pool),
-  ])
-  const ids = [...new Set([...stale, ...uncaptured])]
-  const checkedAt = await deps.states.lastChecked(ids)
-  // Never checked first, then the least recently checked; a session checked within the
-  // minimum age is left for a later run.
-  const due = ids
-    .filter((id) => {
-      const last = checkedAt.get(id)
-      return !last || now.getTime() - last.getTime() >= settings.minAgeMs
-    })
-    .sort((a, b) => (checkedAt.get(a)?.getTime() ?? 0) - (checkedAt.get(b)?.getTime() ?? 0))
-    .slice(0, settings.batchSize)
+  const page = Math.max(settings.batchSize * 3, settings.batchSize)
+  const from = new Date(started - settings.maxAgeMs)
+  // Page through the candidates (newest first) until a batch is due: sessions checked within
+  // the minimum age (many abandoned checkouts, say) do not hide the ones behind them.
+  const seen = new Set<string>()
+  const checkedAt = new Map<string, Date>()
+  const dueIds: string[] = []
+  const isDue = (id: string) => {
+    const last = checkedAt.get(id)
+    return !last || now.getTime() - last.getTime() >= settings.minAgeMs
+  }
+  for (let offset = 0, pages = 0; pages < MAX_CANDIDATE_PAGES; offset += page, pages++) {
+    const [stale, uncaptured] = await Promise.all([
+      deps.candidates.staleSessions(providerIds, from, new Date(started - settings.minAgeMs), page, offset),
+      deps.candidates.uncapturedPayments(providerIds, from, page, offset),
+    ])
+    const fresh = [...stale, ...uncaptured].filter((id) => !seen.has(id))
+    fresh.forEach((id) => seen.add(id))
+    for (const [id, at] of await deps.states.lastChecked(fresh)) checkedAt.set(id, at)
+    dueIds.push(...fresh.filter(isDue))
+    if (dueIds.length >= settings.batchSize || (stale.length < page && uncaptured.length < page)) break
+  }
+  // Never checked first, then the least recently checked.
+  const due = dueIds.sort((a, b) => (checkedAt.get(a)?.getTime() ?? 0) - (checkedAt.get(b)?.getTime() ?? 0)).slice(0, settings.batchSize)
 
   for (const id of due) {
     if (clock().getTime() - started >= settings.budgetMs) {
