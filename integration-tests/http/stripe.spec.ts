@@ -203,6 +203,31 @@ describeProviderOverHttp(
         fixture.finish()
       })
 
+      it("places the order of a shopper who, after a decline errored the session, pays on the same PaymentIntent with another card", async () => {
+        const fixture = play("http-outcomes-declined-same-intent")
+        const { cartId, collectionId, session } = await cartWithSession(http, store(), PROVIDER)
+        const intentId = String(session.data.id)
+        await storefrontIsDeclined(intentId)
+        const declined = stripeIntent(session.id, {
+          id: intentId,
+          status: "requires_payment_method",
+          amount_capturable: 0,
+          amount_received: 0,
+          last_payment_error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } as never,
+        })
+        expect((await deliver(stripeEvent("payment_intent.payment_failed", declined))).data.outcome).toBe("acted_on")
+        expect(await sessionStatus(collectionId)).toBe("error")
+        // Stripe.js confirms the same client secret again with another card (Stripe allows it:
+        // the PaymentIntent is back to requires_payment_method), and Stripe's event follows.
+        await storefrontConfirms(intentId)
+        const authorized = stripeIntent(session.id, { id: intentId, status: "requires_capture", amount: 10000, amount_capturable: 10000, amount_received: 0 })
+        expect((await deliver(stripeEvent("payment_intent.amount_capturable_updated", authorized))).data).toEqual({ received: true, outcome: "acted_on" })
+        const order = await orderOfCart(getContainer(), cartId)
+        expect(order.payment_collections[0].payments).toHaveLength(1)
+        expect(await sessionStatus(collectionId)).toBe("authorized")
+        fixture.finish()
+      })
+
       it("answers 500 while the payment is locked elsewhere, so Stripe delivers again, and the redelivery places the order", async () => {
         const fixture = play("http-webhook-completes-cart")
         const { cartId, session } = await cartWithSession(http, store(), PROVIDER)
