@@ -9,7 +9,8 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { processPaymentWorkflow, refundPaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { forgetExternalRefund, noteExternalRefund } from "../lib/payments/external-refunds"
-import { querySessionReader } from "../lib/payments/hosted/sessions"
+import { paymentProviderOf, querySessionReader } from "../lib/payments/hosted/sessions"
+import { chargesRoundedAmounts } from "../lib/payments/outcomes/types"
 import type {
   DisputeLedger,
   DisputeRecord,
@@ -202,5 +203,9 @@ export function outcomeDependencies(container: Container): OutcomeDependencies {
     actions: outcomeActions(container),
     lock: (key, job) => locking().execute(key, job, { timeout: lockTimeoutSeconds() }),
     logger: container.resolve(ContainerRegistrationKeys.LOGGER),
+    chargedAmount: (providerId, amount, currency) => {
+      const provider = paymentProviderOf(container, providerId)
+      return chargesRoundedAmounts(provider) ? provider.chargedAmount(amount, currency) : undefined
+    },
   }
 }

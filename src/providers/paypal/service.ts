@@ -576,6 +576,15 @@ class PaypalProviderService
    * authorization, or the capture of an order captured at once) with a link to its page in
    * the environment's activity, or the order before anything was paid. Pure.
    */
+  /**
+   * What PayPal is asked for a Medusa amount, as `initiatePayment` sends it (HUF, JPY and TWD
+   * in whole units): the plugin's event processing knows an event for that amount is about
+   * the session's payment.
+   */
+  chargedAmount(amount: string, currency: string): string {
+    return toPaypalMoney(amount, currency).value
+  }
+
   describePayment(data: Record<string, unknown>): PaymentDescription {
     return describePaypalPayment(data, { label: LABEL, environment: this.options_.environment })
   }

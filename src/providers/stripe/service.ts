@@ -71,6 +71,7 @@ import {
   mapWebhookEvent,
   readStripeEvent,
   stripeEligibility,
+  stripeMajorString,
   stripeMode,
   toSavedMethodData,
   toSessionData,
@@ -519,6 +520,15 @@ class StripeProviderService
    * Stripe's), its PaymentIntent and the dashboard's page of it, in the mode of the API key.
    * Pure: the session data and the options only.
    */
+  /**
+   * What Stripe charges for a Medusa amount, as `initiatePayment` sends it: 5.125 KWD is 5.130
+   * (Stripe takes three-decimal currencies in steps of ten); 1000 UGX stays 1000. The plugin's
+   * event processing knows an event for that amount is about the session's payment.
+   */
+  chargedAmount(amount: string, currency: string): string {
+    return stripeMajorString(toStripeAmount(amount, currency), currency)
+  }
+
   describePayment(data: Record<string, unknown>): PaymentDescription {
     return describeStripePayment(data, {
       label: `${StripeProviderService.eligibilityLabel} (Stripe)`,

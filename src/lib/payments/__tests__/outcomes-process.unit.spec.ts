@@ -253,6 +253,20 @@ describe("processOutcome: payments that settle a cart, on the plugin's own route
     expect(medusa.workflowCalls).toEqual([{ action: "authorized", data: { session_id: "ps_1", amount: "19.99" } }])
   })
 
+  it("settles an event for the amount the gateway charged for the session's (Stripe's 5.130 for 5.125 KWD), and nothing else", async () => {
+    const { medusa, logger, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1", amount: 5.125, raw_amount: { value: "5.125", precision: 20 }, currency_code: "kwd" })
+    medusa.addSession({ id: "ps_2", amount: 5.125, raw_amount: { value: "5.125", precision: 20 }, currency_code: "kwd" })
+    deps.chargedAmount = (providerId, amount, currency) => (providerId === PROVIDER_ID && amount === "5.125" && currency === "kwd" ? "5.130" : undefined)
+    const charged: GatewayOutcome = { ...ref("evt_1"), kind: "captured", session_id: "ps_1", amount: "5.130", currency_code: "KWD" }
+    expect((await processOutcome(deps, input(charged))).outcome).toBe("acted_on")
+    // Medusa is told the session's own amount.
+    expect(medusa.workflowCalls).toEqual([{ action: "captured", data: { session_id: "ps_1", amount: "5.125" } }])
+    const other: GatewayOutcome = { ...ref("evt_2"), kind: "captured", session_id: "ps_2", amount: "5.120", currency_code: "KWD" }
+    expect((await processOutcome(deps, input(other))).outcome).toBe("ignored")
+    expect(logger.lines.join("\n")).toMatch(/5\.120 KWD but payment session ps_2 is for 5\.125 KWD/)
+  })
+
   it("never settles an amount or currency other than the session's", async () => {
     const { medusa, logger, deps } = outcomeWorld()
     medusa.addSession({ id: "ps_1" })

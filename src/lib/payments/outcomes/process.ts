@@ -128,6 +128,11 @@ export interface OutcomeDependencies {
   logger: HostedLogger
   /** @default () => new Date() */
   now?: () => Date
+  /**
+   * The amount the provider's gateway charges for a Medusa amount (`GatewayChargedAmount`),
+   * or `undefined` when it charges the exact amount.
+   */
+  chargedAmount?(providerId: string, amount: string, currency: string): string | undefined
 }
 
 /** The Medusa events emitted for disputes; `data` is a `DisputeEventData`. */
@@ -355,10 +360,19 @@ async function settleFromEvent(
     return { outcome: "ignored", detail: `${outcome.kind}: left to Medusa's payment-webhook subscriber`, payment_id: session.payment?.id }
   }
   const sessionAmount = toBigNumber((session.raw_amount ?? session.amount) as never)
+  // What the gateway charged for the session's amount, when it rounds it (5.125 KWD is 5.130
+  // at Stripe): an event about exactly that is about this payment.
+  let charged: string | undefined
+  try {
+    charged = deps.chargedAmount?.(input.providerId, sessionAmount.toFixed(), String(session.currency_code))
+  } catch {
+    charged = undefined
+  }
   // Once Medusa has the payment, a later event about it (Stripe's payment_intent.succeeded
   // after a partial capture in the admin) only needs the order checked, not the amount.
   const differs =
-    outcome.currency_code.toLowerCase() !== String(session.currency_code).toLowerCase() || compareAmounts(outcome.amount, sessionAmount) !== 0
+    outcome.currency_code.toLowerCase() !== String(session.currency_code).toLowerCase() ||
+    (compareAmounts(outcome.amount, sessionAmount) !== 0 && (charged === undefined || compareAmounts(outcome.amount, charged) !== 0))
   if (!isSettled(session) && differs) {
     log(
       "error",

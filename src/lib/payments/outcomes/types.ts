@@ -157,3 +157,17 @@ export function describesPayments(value: unknown): value is GatewayPaymentInspec
 export function inspectsPayments(value: unknown): value is Required<GatewayPaymentInspector> {
   return describesPayments(value) && typeof (value as GatewayPaymentInspector).inspectPayment === "function"
 }
+
+/**
+ * What a provider implements when the gateway charges an amount other than Medusa's exact one:
+ * the amount the gateway takes for `amount` (Stripe's three-decimal currencies in steps of
+ * 0.010, PayPal's whole HUF, JPY and TWD), as an exact decimal string in major units. An event
+ * reporting that amount is about the session's payment, not a different one.
+ */
+export interface GatewayChargedAmount {
+  chargedAmount(amount: string, currency: string): string
+}
+
+export function chargesRoundedAmounts(value: unknown): value is GatewayChargedAmount {
+  return !!value && typeof (value as Partial<GatewayChargedAmount>).chargedAmount === "function"
+}

@@ -876,6 +876,14 @@ describe("PayPal: describing and inspecting a payment", () => {
   const order = (id: string, extra: Record<string, unknown> = {}) => ({ id, status: "CREATED", amount: "100.00", currency_code: "USD", session_id, ...extra })
   const authorization = { id: "6IN01AUTH00000000", status: "CREATED", amount: "120.00", authorized_at: null, created_at: null, expiration_time: null, reauthorized_from: null }
 
+  // https://developer.paypal.com/reference/currency-codes/: HUF, JPY and TWD take no decimals.
+  it("says what PayPal is asked for a Medusa amount, as the order was created", () => {
+    const { service } = provider()
+    expect(service.chargedAmount("19.99", "usd")).toBe("19.99")
+    expect(service.chargedAmount("1234", "huf")).toBe("1234")
+    expect(service.chargedAmount("500", "jpy")).toBe("500")
+  })
+
   it("names the authorization as PayPal's transaction and links to its page in the sandbox's activity", () => {
     const { service } = provider()
     expect(service.describePayment(order("5IN01AUTHHONO0000", { status: "COMPLETED", authorization }))).toEqual({

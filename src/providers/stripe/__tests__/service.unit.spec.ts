@@ -661,6 +661,17 @@ describe("Stripe: describing and inspecting a payment", () => {
   const LIVE_KEY = "sk_live_fake_service_unit_describe"
   const session = (id: string) => ({ id, status: "requires_payment_method", amount: 10000, currency: "usd", session_id: "payses_01INSPECTSTRIPE0000001" })
 
+  // https://docs.stripe.com/currencies#three-decimal: amounts in three-decimal currencies are
+  // charged in steps of ten minor units; ISK and UGX are two-decimal values with 00 decimals.
+  it("says what Stripe charges for a Medusa amount, as the PaymentIntent was created", () => {
+    const { service } = provider()
+    expect(service.chargedAmount("5.125", "kwd")).toBe("5.130")
+    expect(service.chargedAmount("5.124", "kwd")).toBe("5.120")
+    expect(service.chargedAmount("19.99", "usd")).toBe("19.99")
+    expect(service.chargedAmount("1000", "ugx")).toBe("1000")
+    expect(service.chargedAmount("500", "jpy")).toBe("500")
+  })
+
   it("names the payment as the store names the method, with its PaymentIntent and a link into the test dashboard", () => {
     const { service } = provider()
     expect(service.describePayment(session("pi_3QfxDescribe0001"))).toEqual({
