@@ -121,6 +121,17 @@ describe("processOutcome: refunds made at the gateway", () => {
     expect(actions.refundsRecorded).toEqual([])
   })
 
+  it("warns when a refund this store made fails at the gateway after Medusa recorded it", async () => {
+    const { medusa, actions, logger, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    actions.addPayment("ps_1")
+    const result = await processOutcome(deps, input(refund("evt_1", { made_by_store: true, status: "failed" })))
+    expect(result.outcome).toBe("ignored")
+    expect(result.detail).toMatch(/failed at the gateway after Medusa recorded it/)
+    expect(logger.lines.join("\n")).toMatch(/warn: .*re_1 of 5\.50 EUR, made by this store, is failed at the gateway/)
+    expect(actions.refundsRecorded).toEqual([])
+  })
+
   it("refuses to record more than Medusa captured and did not refund, and says so", async () => {
     const { medusa, actions, logger, deps } = outcomeWorld()
     medusa.addSession({ id: "ps_1" })

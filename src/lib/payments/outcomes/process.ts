@@ -456,10 +456,14 @@ async function refunded(
 ): Promise<Act> {
   const amountText = formatAmount(outcome.amount, outcome.currency_code)
   const payment = await deps.actions.paymentOfSession(session.id)
+  const status = outcome.status ?? "succeeded"
   if (outcome.made_by_store) {
+    if (status === "failed" || status === "canceled") {
+      log("warn", `refund ${outcome.refund_id} of ${amountText}, made by this store, is ${status} at the gateway; Medusa shows it refunded: correct the order by hand`)
+      return { outcome: "ignored", detail: `refund made by this store ${status} at the gateway after Medusa recorded it; correct the order by hand`, payment_id: payment?.id }
+    }
     return { outcome: "duplicate", detail: `refund ${outcome.refund_id} of ${amountText} was made by this store; Medusa recorded it`, payment_id: payment?.id }
   }
-  const status = outcome.status ?? "succeeded"
   if (status === "pending") {
     return { outcome: "ignored", detail: `refund ${outcome.refund_id} of ${amountText} is pending at the gateway; recorded once it succeeds`, payment_id: payment?.id }
   }
