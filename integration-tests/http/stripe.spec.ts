@@ -228,6 +228,23 @@ describeProviderOverHttp(
         fixture.finish()
       })
 
+      it("records a capture made in Stripe's dashboard as the Medusa capture, once, without capturing again", async () => {
+        const fixture = play("http-outcomes-dashboard-capture")
+        const { cartId, session } = await cartWithSession(http, store(), PROVIDER)
+        await storefrontConfirms(String(session.data.id))
+        await http.post(`/store/carts/${cartId}/complete`, {}, store().store)
+        const payment = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0]
+        expect(payment.captures).toHaveLength(0)
+        // The merchant captures 100.00 in Stripe's dashboard; Stripe's event, delivered twice.
+        const succeeded = stripeEvent("payment_intent.succeeded", stripeIntent(session.id, { id: String(session.data.id), status: "succeeded", amount: 10000, amount_capturable: 0, amount_received: 10000 }))
+        expect((await deliver(succeeded)).data).toEqual({ received: true, outcome: "acted_on" })
+        expect((await deliver(succeeded)).data).toEqual({ received: true, outcome: "duplicate" })
+        const after = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0]
+        expect(after.captures.map((c: { amount: number }) => c.amount)).toEqual([100])
+        expect(after.captured_at).not.toBeNull()
+        fixture.finish()
+      })
+
       it("answers 500 while the payment is locked elsewhere, so Stripe delivers again, and the redelivery places the order", async () => {
         const fixture = play("http-webhook-completes-cart")
         const { cartId, session } = await cartWithSession(http, store(), PROVIDER)

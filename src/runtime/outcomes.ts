@@ -7,7 +7,7 @@
  */
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
-import { processPaymentWorkflow, refundPaymentWorkflow } from "@medusajs/medusa/core-flows"
+import { capturePaymentWorkflow, processPaymentWorkflow, refundPaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { forgetExternalRefund, noteExternalRefund } from "../lib/payments/external-refunds"
 import { paymentProviderOf, querySessionReader } from "../lib/payments/hosted/sessions"
 import { chargesRoundedAmounts } from "../lib/payments/outcomes/types"
@@ -169,6 +169,11 @@ export function outcomeActions(container: Container): OutcomeActions {
         await payments().updatePayment({ id: payment.id, data: forgetExternalRefund(current.data, refund.refund_id) })
         throw error
       }
+    },
+    async recordGatewayCapture(payment, amount) {
+      // Medusa's own capture path (the order's transaction too); the provider finds the
+      // gateway's capture already made and records it without capturing again.
+      await capturePaymentWorkflow(container as MedusaContainer).run({ input: { payment_id: payment.id, amount } })
     },
     async noteDisputeOnOrder(orderId, dispute) {
       const orders = container.resolve(Modules.ORDER) as any

@@ -600,7 +600,14 @@ function intentOutcome(type: string, intent: Stripe.PaymentIntent, base: Gateway
     case PaymentActions.AUTHORIZED:
       return { ...base, kind: "authorized", amount: stripeMajorString(intent.amount_capturable, intent.currency), currency_code }
     case PaymentActions.SUCCESSFUL:
-      return { ...base, kind: "captured", amount: stripeMajorString(intent.amount_received, intent.currency), currency_code }
+      return {
+        ...base,
+        kind: "captured",
+        amount: stripeMajorString(intent.amount_received, intent.currency),
+        currency_code,
+        // All Stripe holds as captured: beyond Medusa's captures, a capture made in the dashboard.
+        captured_total: stripeMajorString(intent.amount_received, intent.currency),
+      }
     case PaymentActions.FAILED: {
       const reason = declineReason(intent.last_payment_error)
       return { ...base, kind: "failed", ...(reason ? { reason } : {}) }

@@ -121,6 +121,12 @@ export class MemoryPayments implements OutcomeActions {
     stored.refunds.push({ id: `ref_${stored.refunds.length + 1}`, amount: Number(refund.amount), raw_amount: { value: refund.amount, precision: 20 } })
     this.refundsRecorded.push({ payment_id: payment.id, refund_id: refund.refund_id, amount: refund.amount, note: refund.note })
   }
+  readonly capturesRecorded: Array<[string, string]> = []
+  async recordGatewayCapture(payment: PaymentOfSession, amount: string) {
+    const stored = [...this.payments.values()].find((p) => p.id === payment.id)!
+    stored.captures.push({ amount: Number(amount), raw_amount: { value: amount, precision: 20 } })
+    this.capturesRecorded.push([payment.id, amount])
+  }
   async noteDisputeOnOrder(orderId: string, dispute: DisputeRecord) {
     this.orderNotes.push([orderId, `${dispute.dispute_id}:${dispute.status}`])
   }

@@ -311,6 +311,54 @@ describe("processOutcome: payments that settle a cart, on the plugin's own route
   })
 })
 
+describe("processOutcome: a capture made in the gateway's dashboard", () => {
+  const captured = (event_id: string, captured_total: string): GatewayOutcome => ({
+    ...ref(event_id, "payment_intent.succeeded"),
+    kind: "captured",
+    session_id: "ps_1",
+    amount: captured_total,
+    currency_code: "EUR",
+    captured_total,
+  })
+
+  it("records in Medusa what the gateway captured beyond Medusa's captures, once", async () => {
+    const { medusa, actions, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    actions.addPayment("ps_1", { captures: [] })
+    const first = await processOutcome(deps, input(captured("evt_1", "20.00")))
+    expect(first).toMatchObject({ outcome: "acted_on", detail: "recorded a capture of 20.00 EUR made at the gateway" })
+    expect(actions.capturesRecorded).toEqual([["pay_ps_1", "20"]])
+    // Stripe's next event about it (charge.captured after payment_intent.succeeded) records nothing more.
+    await processOutcome(deps, input(captured("evt_2", "20.00")))
+    expect(actions.capturesRecorded).toHaveLength(1)
+  })
+
+  it("records a partial dashboard capture for what it took, and nothing for Medusa's own captures", async () => {
+    const { medusa, actions, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    actions.addPayment("ps_1", { captures: [{ amount: 5, raw_amount: { value: "5", precision: 20 } }] })
+    // Medusa's own capture of 5.00 coming back: nothing beyond it.
+    await processOutcome(deps, input(captured("evt_1", "5.00")))
+    expect(actions.capturesRecorded).toEqual([])
+    expect((await processOutcome(deps, input(captured("evt_2", "12.50")))).outcome).toBe("acted_on")
+    expect(actions.capturesRecorded).toEqual([["pay_ps_1", "7.5"]])
+    // Never more than the payment's amount, whatever the gateway reports.
+    expect((await processOutcome(deps, input(captured("evt_3", "25.00")))).outcome).toBe("acted_on")
+    expect(actions.capturesRecorded).toEqual([
+      ["pay_ps_1", "7.5"],
+      ["pay_ps_1", "7.5"],
+    ])
+  })
+
+  it("records nothing on a canceled payment", async () => {
+    const { medusa, actions, deps } = outcomeWorld()
+    medusa.addSession({ id: "ps_1" })
+    actions.addPayment("ps_1", { captures: [], canceled_at: new Date() })
+    await processOutcome(deps, input(captured("evt_1", "20.00")))
+    expect(actions.capturesRecorded).toEqual([])
+  })
+})
+
 describe("processOutcome: events not acted on", () => {
   it("records an event of no interest once and logs it once, without its payload", async () => {
     const { events, logger, deps } = outcomeWorld()

@@ -111,6 +111,12 @@ export interface OutcomeActions {
    * `note`; the provider takes the noted refund instead of calling the gateway.
    */
   recordExternalRefund(payment: PaymentOfSession, refund: { refund_id: string; amount: string; currency_code: string; note: string }): Promise<void>
+  /**
+   * Record a capture the gateway made outside Medusa (its dashboard) with Medusa's capture
+   * workflow for `amount`; the provider finds the gateway's capture already made and records
+   * it without capturing again.
+   */
+  recordGatewayCapture(payment: PaymentOfSession, amount: string): Promise<void>
   /** Keep the order's record of its disputes (`order.metadata`) in step. */
   noteDisputeOnOrder(orderId: string, dispute: DisputeRecord): Promise<void>
   /** Emit a Medusa event (see `DISPUTE_EVENTS`). */
@@ -381,6 +387,10 @@ async function settleFromEvent(
     )
     return { outcome: "ignored", detail: "amount or currency differs from the payment session's; not applied" }
   }
+  if (outcome.kind === "captured" && outcome.captured_total !== undefined && isSettled(session)) {
+    const recorded = await recordGatewayCapture(deps, outcome, session, log)
+    if (recorded) return recorded
+  }
   if (session.status === PaymentSessionStatus.ERROR) {
     // An earlier decline errored the session, and the shopper paid on the same gateway
     // payment after all (Stripe's PaymentIntent takes another card after a decline): the
@@ -397,6 +407,35 @@ async function settleFromEvent(
     payment_id: after?.payment?.id,
     order_id: result.order_id,
   }
+}
+
+/**
+ * A capture made at the gateway (its dashboard) on a payment Medusa has authorized: what the
+ * gateway captured beyond what Medusa recorded is recorded, at most what is left to capture.
+ * Medusa's own captures are recorded before the gateway is called, so their events find
+ * nothing beyond. `undefined` when there is nothing to record (the settling goes on).
+ */
+async function recordGatewayCapture(
+  deps: OutcomeDependencies,
+  outcome: Extract<GatewayOutcome, { kind: "authorized" | "captured" }>,
+  session: SessionRecord,
+  log: Log
+): Promise<Act | undefined> {
+  const payment = await deps.actions.paymentOfSession(session.id)
+  if (!payment || payment.canceled_at) return undefined
+  if (outcome.currency_code.toLowerCase() !== payment.currency_code.toLowerCase()) return undefined
+  const sumOf = (list: Array<{ amount: unknown; raw_amount?: unknown }>) =>
+    list.reduce((sum, item) => sum.plus(toBigNumber((item.raw_amount ?? item.amount) as never)), toBigNumber(0))
+  const captured = sumOf(payment.captures)
+  const beyond = toBigNumber(outcome.captured_total as never).minus(captured)
+  if (!beyond.gt(0)) return undefined
+  const left = toBigNumber((payment.raw_amount ?? payment.amount) as never).minus(captured)
+  if (!left.gt(0)) return undefined
+  const amount = beyond.gt(left) ? left : beyond
+  const text = formatAmount(amount, payment.currency_code)
+  await deps.actions.recordGatewayCapture(payment, amount.toFixed())
+  log("info", `recorded a capture of ${text} made at the gateway on payment ${payment.id}`)
+  return { outcome: "acted_on", detail: `recorded a capture of ${text} made at the gateway`, payment_id: payment.id, order_id: payment.order_id }
 }
 
 async function awaitingShopper(deps: OutcomeDependencies, kind: "pending" | "requires_more", session: SessionRecord): Promise<Act> {

@@ -21,7 +21,18 @@ export interface GatewayEventRef {
 
 export type GatewayOutcome =
   /** Money reserved or taken: Medusa's payment processing authorizes the session and places the order. */
-  | (GatewayEventRef & { kind: "authorized" | "captured"; session_id: string; amount: string; currency_code: string })
+  | (GatewayEventRef & {
+      kind: "authorized" | "captured"
+      session_id: string
+      amount: string
+      currency_code: string
+      /**
+       * For `captured`: all the gateway has captured on the payment so far, when the event
+       * says (Stripe's `amount_received`). More than Medusa recorded means a capture made at
+       * the gateway (its dashboard), which is recorded in Medusa for the difference.
+       */
+      captured_total?: string
+    })
   /** The gateway is still working on it (processing, under review): nothing to do but wait. */
   | (GatewayEventRef & { kind: "pending"; session_id: string })
   /** The shopper has a step left at the gateway (3-D Secure, a new funding source). */

@@ -364,7 +364,7 @@ describe("the full outcome of a verified Stripe event", () => {
       ...ref, event_type: "payment_intent.amount_capturable_updated", kind: "authorized", session_id: "payses_01OUTCOME", amount: "120.00", currency_code: "usd",
     })
     expect(settled(event("payment_intent.succeeded", intent({ status: "succeeded", currency: "kwd", amount: 5120, amount_received: 5120 })))).toEqual({
-      ...ref, event_type: "payment_intent.succeeded", kind: "captured", session_id: "payses_01OUTCOME", amount: "5.120", currency_code: "kwd",
+      ...ref, event_type: "payment_intent.succeeded", kind: "captured", session_id: "payses_01OUTCOME", amount: "5.120", currency_code: "kwd", captured_total: "5.120",
     })
     for (const type of ["payment_intent.requires_action", "payment_intent.partially_funded"]) {
       expect(settled(event(type, intent()))).toEqual({ ...ref, event_type: type, kind: "requires_more", session_id: "payses_01OUTCOME" })

@@ -496,6 +496,7 @@ describe("Stripe gateway events (readGatewayEvent)", () => {
         session_id,
         amount: "120.00",
         currency_code: "usd",
+        captured_total: "120.00",
       },
     })
   })
