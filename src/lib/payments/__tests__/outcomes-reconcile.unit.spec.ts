@@ -148,6 +148,22 @@ describe("reconcileSession", () => {
   })
 })
 
+/** One check that fails after the gateway answered (Medusa's database, say). */
+async function reconcileSessionThatFails(deps: ReconcileDependencies, sessionId: string) {
+  const paymentOfSession = deps.actions.paymentOfSession
+  let calls = 0
+  deps.actions.paymentOfSession = async (id) => {
+    calls++
+    if (calls === 1) throw new Error("connection reset")
+    return paymentOfSession.call(deps.actions, id)
+  }
+  try {
+    return await reconcileSession(deps, sessionId)
+  } finally {
+    deps.actions.paymentOfSession = paymentOfSession
+  }
+}
+
 describe("reconcilePayments", () => {
   it("checks at most a batch, never-checked and least recently checked first", async () => {
     const { medusa, inspector, stale, states, deps, tick } = reconcileWorld()
@@ -194,8 +210,22 @@ describe("reconcilePayments", () => {
     expect(inspector.asked.at(-1)).toBe("ps_paid")
   })
 
+  it("gives every pending session its turn, however many, as the job runs every ten minutes", async () => {
+    const { medusa, inspector, stale, deps, tick } = reconcileWorld()
+    for (let i = 0; i < 400; i++) {
+      medusa.addSession({ id: `ps_${i}`, data: { id: `ps_${i}` } })
+      stale.push(`ps_${i}`)
+    }
+    for (let run = 0; run < 8; run++) {
+      await reconcilePayments(deps, { batchSize: 50, minAgeMs: 15 * 60_000 })
+      tick(10 * 60_000)
+    }
+    expect(new Set(inspector.asked).size).toBe(400)
+    expect(inspector.asked).toHaveLength(400)
+  })
+
   it("goes on to the next session when one check fails unexpectedly (its state cannot be saved)", async () => {
-    const { medusa, inspector, stale, deps } = reconcileWorld()
+    const { medusa, inspector, stale, states, deps } = reconcileWorld()
     for (const id of ["ps_a", "ps_b"]) {
       medusa.addSession({ id, data: { id } })
       stale.push(id)
@@ -212,6 +242,11 @@ describe("reconcilePayments", () => {
       ["ps_b", "checked"],
     ])
     expect(run.sessions[0].detail).toMatch(/could not be completed: duplicate key/)
+    // Its check is kept with the reason once it can be, so it waits its turn next time.
+    deps.states.save = save
+    states.delete("ps_a")
+    expect(await reconcileSessionThatFails(deps, "ps_a")).toMatchObject({ status: "unavailable", provider_id: PROVIDER_ID })
+    expect(states.get("ps_a")).toMatchObject({ session_id: "ps_a", error: expect.stringMatching(/could not be completed: connection reset/) })
   })
 
   it("stops starting checks when its time budget is spent", async () => {

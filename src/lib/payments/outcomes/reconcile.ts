@@ -168,7 +168,20 @@ export async function reconcileSession(
   } catch (error) {
     const detail = redactText(`the check could not be completed: ${messageOf(error)}`)
     deps.logger.warn(`reconciliation: payment session ${sessionId}: ${detail}`)
-    return { session_id: sessionId, provider_id: "", status: "unavailable", detail, results: [] }
+    // Kept as checked, with the reason, so the session waits its turn like the others
+    // instead of going first in every run.
+    let providerId = ""
+    try {
+      const session = await deps.sessions.session(sessionId)
+      if (session) {
+        providerId = session.provider_id
+        const payment = await deps.actions.paymentOfSession(session.id)
+        await deps.states.save(stateOf(session, payment, undefined, (deps.now ?? (() => new Date()))(), detail))
+      }
+    } catch {
+      // Nothing more can be kept.
+    }
+    return { session_id: sessionId, provider_id: providerId, status: "unavailable", detail, results: [] }
   }
 }
 
@@ -262,7 +275,7 @@ function stateOf(
   }
 }
 
-/** How many pages of candidates one run reads at most, looking for a batch that is due. */
+/** How many pages of candidates one run reads at most (a page is three batches). */
 const MAX_CANDIDATE_PAGES = 20
 
 /** One scheduled run: the stale sessions and uncaptured authorizations, oldest check first. */
@@ -285,15 +298,12 @@ export async function reconcilePayments(deps: ReconcileDependencies, options: Re
   const now = new Date(started)
   const page = Math.max(settings.batchSize * 3, settings.batchSize)
   const from = new Date(started - settings.maxAgeMs)
-  // Page through the candidates (newest first) until a batch is due: sessions checked within
-  // the minimum age (many abandoned checkouts, say) do not hide the ones behind them.
+  // Every candidate (newest first, page by page, at most MAX_CANDIDATE_PAGES pages), then the
+  // batch: never checked first, then the least recently checked. Each run takes the ones
+  // waited longest, so however many abandoned checkouts are pending, every session's turn
+  // comes, and a new one (a paid cart whose webhook was lost) goes first.
   const seen = new Set<string>()
   const checkedAt = new Map<string, Date>()
-  const dueIds: string[] = []
-  const isDue = (id: string) => {
-    const last = checkedAt.get(id)
-    return !last || now.getTime() - last.getTime() >= settings.minAgeMs
-  }
   for (let offset = 0, pages = 0; pages < MAX_CANDIDATE_PAGES; offset += page, pages++) {
     const [stale, uncaptured] = await Promise.all([
       deps.candidates.staleSessions(providerIds, from, new Date(started - settings.minAgeMs), page, offset),
@@ -302,11 +312,15 @@ export async function reconcilePayments(deps: ReconcileDependencies, options: Re
     const fresh = [...stale, ...uncaptured].filter((id) => !seen.has(id))
     fresh.forEach((id) => seen.add(id))
     for (const [id, at] of await deps.states.lastChecked(fresh)) checkedAt.set(id, at)
-    dueIds.push(...fresh.filter(isDue))
-    if (dueIds.length >= settings.batchSize || (stale.length < page && uncaptured.length < page)) break
+    if (stale.length < page && uncaptured.length < page) break
   }
-  // Never checked first, then the least recently checked.
-  const due = dueIds.sort((a, b) => (checkedAt.get(a)?.getTime() ?? 0) - (checkedAt.get(b)?.getTime() ?? 0)).slice(0, settings.batchSize)
+  const due = [...seen]
+    .filter((id) => {
+      const last = checkedAt.get(id)
+      return !last || now.getTime() - last.getTime() >= settings.minAgeMs
+    })
+    .sort((a, b) => (checkedAt.get(a)?.getTime() ?? 0) - (checkedAt.get(b)?.getTime() ?? 0))
+    .slice(0, settings.batchSize)
 
   for (const id of due) {
     if (clock().getTime() - started >= settings.budgetMs) {
