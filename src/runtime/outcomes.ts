@@ -102,6 +102,7 @@ const PAYMENT_FIELDS = [
   "refunds.id",
   "refunds.amount",
   "refunds.raw_amount",
+  "refunds.note",
 ]
 
 /** The order a payment collection belongs to, if its cart became one. */

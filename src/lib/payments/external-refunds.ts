@@ -51,26 +51,6 @@ export function hasExternalRefund(data: Record<string, unknown> | null | undefin
   return externalRefundsOf(data).some((entry) => entry.refund_id === refundId)
 }
 
-/**
- * The gateway refund ids a provider keeps in the payment's data for the refunds it made or
- * recorded (`data.refunds[]`: Stripe's and PayPal's entries by `id`, ECPay's by `refund_id`).
- * A refund listed there and not noted as external is the store's own, made through Medusa,
- * whether or not the gateway's copy carries the plugin's mark (refunds made before it did).
- */
-export function providerRefundIdsOf(data: Record<string, unknown> | null | undefined): Set<string> {
-  const list = data?.refunds
-  const ids = new Set<string>()
-  if (!Array.isArray(list)) return ids
-  for (const entry of list) {
-    if (!entry || typeof entry !== "object") continue
-    for (const key of ["id", "refund_id"] as const) {
-      const value = (entry as Record<string, unknown>)[key]
-      if (typeof value === "string" && value.length > 0) ids.add(value)
-    }
-  }
-  return ids
-}
-
 /** `data` with the gateway's refund noted as not yet recorded (unchanged when already there). */
 export function noteExternalRefund(
   data: Record<string, unknown> | null | undefined,
@@ -123,9 +103,21 @@ export function externalRefundNote(gateway: string, refundId: string, from: "eve
   return `Refunded at ${gateway} outside Medusa (gateway refund ${refundId}); recorded from the gateway's ${from}`
 }
 
-const NOTE_MARK = (refundId: string) => `(gateway refund ${refundId})`
-/** The gateway refund a Medusa refund's note names (`externalRefundNote`), if any. */
-const NAMED = /\(gateway refund ([^()\s]+)\)/
+/**
+ * The gateway refund a Medusa refund's note names, when the note is one `externalRefundNote`
+ * wrote (the whole note, so a merchant's own words that mention a gateway refund are not).
+ */
+const NAMED = /^Refunded at .+ outside Medusa \(gateway refund ([^()\s]+)\); recorded from the gateway's (?:event|payment status)$/
+
+/** The gateway refund that a Medusa refund's note says it records, if any. */
+export function gatewayRefundOfNote(note: string | null | undefined): string | undefined {
+  return NAMED.exec(note ?? "")?.[1]
+}
+
+/** Whether one of `refunds` (a payment's Medusa refunds, with their notes) records the gateway refund. */
+export function recordsGatewayRefund(refunds: Array<{ note?: string | null }>, refundId: string): boolean {
+  return refunds.some((refund) => gatewayRefundOfNote(refund.note) === refundId)
+}
 
 interface RefundRecord {
   id: string
@@ -152,7 +144,6 @@ function isNotFound(error: unknown): boolean {
   return /was not found|not_found/i.test(message) || (error as { type?: string } | null)?.type === "not_found"
 }
 
-const timeOf = (refund: RefundRecord) => (refund.created_at ? new Date(refund.created_at).getTime() : 0)
 
 /**
  * For a provider's `refundPayment`: the noted refund that this Medusa refund records, and
@@ -192,13 +183,20 @@ export async function takeNotedExternalRefund(
   try {
     record = await service.retrieve(medusaRefundId, { select: ["id", "note", "payment_id", "created_at"] })
   } catch (error) {
-    if (!isNotFound(error)) {
+    // Not found (outside the Payment Module's refund, which creates the refund before it
+    // calls the provider): a merchant's refund, unless a noted refund of that amount waits,
+    // which it might be meant to record. That cannot be told, so nothing is sent.
+    if (isNotFound(error)) {
+      if (!takeExternalRefund(data, amount, now)) return undefined
       throw new ExternalRefundNotRecordedError(
-        `could not read Medusa refund ${medusaRefundId} to tell a refund already made at the gateway from a merchant's (${error instanceof Error ? error.message : String(error)})`
+        `Medusa refund ${medusaRefundId} was not found, and a refund already made at the gateway of that amount is waiting to be recorded`
       )
     }
+    throw new ExternalRefundNotRecordedError(
+      `could not read Medusa refund ${medusaRefundId} to tell a refund already made at the gateway from a merchant's (${error instanceof Error ? error.message : String(error)})`
+    )
   }
-  const named = NAMED.exec(record?.note ?? "")?.[1]
+  const named = gatewayRefundOfNote(record?.note)
   if (!named) return undefined
 
   const entry = externalRefundsOf(data).find((e) => e.refund_id === named)
@@ -216,14 +214,14 @@ export async function takeNotedExternalRefund(
     )
   }
   // Another Medusa refund of the payment naming the same gateway refund (two processes noted
-  // it at once): the earlier one records it, this one is refused.
+  // it at once): both are refused, and the gateway's next delivery records it alone. (Which
+  // came first cannot be told across processes: their clocks differ.)
   if (record?.payment_id && typeof service.list === "function") {
-    const twins = (await service.list({ payment_id: record.payment_id }, { select: ["id", "note", "created_at"] })).filter(
-      (other) => other.id !== medusaRefundId && (other.note ?? "").includes(NOTE_MARK(named))
+    const twin = (await service.list({ payment_id: record.payment_id }, { select: ["id", "note"] })).find(
+      (other) => other.id !== medusaRefundId && gatewayRefundOfNote(other.note) === named
     )
-    const earlier = twins.find((other) => timeOf(other) < timeOf(record!) || (timeOf(other) === timeOf(record!) && other.id < medusaRefundId))
-    if (earlier) {
-      throw new ExternalRefundNotRecordedError(`gateway refund ${named} is already recorded in Medusa by refund ${earlier.id}`)
+    if (twin) {
+      throw new ExternalRefundNotRecordedError(`gateway refund ${named} is recorded in Medusa by refund ${twin.id} too; not recorded twice`)
     }
   }
   return takeExternalRefund(data, amount, now, named)

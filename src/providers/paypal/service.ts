@@ -572,11 +572,6 @@ class PaypalProviderService
   // ---- The admin's view and the reconciliation ------------------------------------------
 
   /**
-   * How the admin names the payment and finds it in PayPal's account: its transaction (the
-   * authorization, or the capture of an order captured at once) with a link to its page in
-   * the environment's activity, or the order before anything was paid. Pure.
-   */
-  /**
    * What PayPal is asked for a Medusa amount, as `initiatePayment` sends it (HUF, JPY and TWD
    * in whole units): the plugin's event processing knows an event for that amount is about
    * the session's payment.
@@ -585,6 +580,11 @@ class PaypalProviderService
     return toPaypalMoney(amount, currency).value
   }
 
+  /**
+   * How the admin names the payment and finds it in PayPal's account: its transaction (the
+   * authorization, or the capture of an order captured at once) with a link to its page in
+   * the environment's activity, or the order before anything was paid. Pure.
+   */
   describePayment(data: Record<string, unknown>): PaymentDescription {
     return describePaypalPayment(data, { label: LABEL, environment: this.options_.environment })
   }

@@ -503,10 +503,16 @@ export function medusaSessionId(value: unknown): string | undefined {
  */
 export const MEDUSA_REFUND_ID = "medusa_refund_id"
 
-/** A refund this store made: it carries the Medusa refund id (events and inspection alike). */
+/**
+ * A refund this store made (events and inspection alike): it carries the Medusa refund id, or,
+ * made before the provider added that, the Medusa session id the provider has always put in
+ * a refund's metadata. A refund made in Stripe's dashboard carries neither: Stripe gives a
+ * refund its own metadata, empty unless its creator sets it.
+ */
 export function isStoreRefund(refund: Pick<Stripe.Refund, "metadata">): boolean {
   const mark = refund.metadata?.[MEDUSA_REFUND_ID]
-  return typeof mark === "string" && mark.length > 0
+  const session = refund.metadata?.session_id
+  return (typeof mark === "string" && mark.length > 0) || (typeof session === "string" && /^payses_[0-9A-Za-z]+$/.test(session))
 }
 
 /** A verified Stripe event -> its full outcome (or the PaymentIntent to look up first). */

@@ -516,11 +516,6 @@ class StripeProviderService
   // ---- The admin's view and the reconciliation ------------------------------------------
 
   /**
-   * How the admin names the payment (the method's name, as eligibility reasons name it, with
-   * Stripe's), its PaymentIntent and the dashboard's page of it, in the mode of the API key.
-   * Pure: the session data and the options only.
-   */
-  /**
    * What Stripe charges for a Medusa amount, as `initiatePayment` sends it: 5.125 KWD is 5.130
    * (Stripe takes three-decimal currencies in steps of ten); 1000 UGX stays 1000. The plugin's
    * event processing knows an event for that amount is about the session's payment.
@@ -529,6 +524,11 @@ class StripeProviderService
     return stripeMajorString(toStripeAmount(amount, currency), currency)
   }
 
+  /**
+   * How the admin names the payment (the method's name, as eligibility reasons name it, with
+   * Stripe's), its PaymentIntent and the dashboard's page of it, in the mode of the API key.
+   * Pure: the session data and the options only.
+   */
   describePayment(data: Record<string, unknown>): PaymentDescription {
     return describeStripePayment(data, {
       label: `${StripeProviderService.eligibilityLabel} (Stripe)`,

@@ -113,7 +113,14 @@ describe("takeNotedExternalRefund: only the Medusa refund that records it takes 
     const container = containerWith({ ref_2: "Customer returned the cup", ref_3: null })
     expect(await takeNotedExternalRefund(container, data, "10", "ref_2", AT)).toBeUndefined()
     expect(await takeNotedExternalRefund(container, data, "10", "ref_3", AT)).toBeUndefined()
-    expect(await takeNotedExternalRefund(container, data, "10", "ref_unknown", AT)).toBeUndefined()
+    // A refund that cannot be found, while a noted one of its amount waits, is neither.
+    await expect(takeNotedExternalRefund(container, data, "10", "ref_unknown", AT)).rejects.toThrow(/ref_unknown was not found.*nothing was sent to the gateway/)
+    expect(await takeNotedExternalRefund(container, data, "9", "ref_unknown", AT)).toBeUndefined()
+  })
+
+  it("sends a merchant's refund whose own note mentions a gateway refund to the gateway", async () => {
+    const container = containerWith({ ref_4: "Customer complaint, see (gateway refund re_1) in the timeline" })
+    expect(await takeNotedExternalRefund(container, data, "10", "ref_4", AT)).toBeUndefined()
   })
 
   it("decides by the amount alone outside the Payment Module (a direct call)", async () => {
@@ -167,10 +174,11 @@ describe("takeNotedExternalRefund: only the Medusa refund that records it takes 
       )
     })
 
-    it("records it once when two Medusa refunds name it (two processes): the earlier takes it, the later is refused", async () => {
+    it("refuses both when two Medusa refunds name it (two processes, whose clocks differ): the next delivery records it alone", async () => {
       const both = [refund("ref_a", NOTE, "2026-12-01T10:00:00.000Z"), refund("ref_b", NOTE, "2026-12-01T10:00:00.500Z")]
-      expect((await takeNotedExternalRefund(refundsOf(both), data, "10", "ref_a", AT))?.refund.refund_id).toBe("re_1")
-      await expect(takeNotedExternalRefund(refundsOf(both), data, "10", "ref_b", AT)).rejects.toThrow(/already recorded in Medusa by refund ref_a/)
+      await expect(takeNotedExternalRefund(refundsOf(both), data, "10", "ref_a", AT)).rejects.toThrow(/recorded in Medusa by refund ref_b too/)
+      await expect(takeNotedExternalRefund(refundsOf(both), data, "10", "ref_b", AT)).rejects.toThrow(/recorded in Medusa by refund ref_a too/)
+      expect((await takeNotedExternalRefund(refundsOf([both[1]]), data, "10", "ref_b", AT))?.refund.refund_id).toBe("re_1")
     })
 
     it("refuses, sending nothing, when the refund's note cannot be read", async () => {

@@ -111,14 +111,18 @@ describe("processOutcome: refunds made at the gateway", () => {
     expect(actions.refundsRecorded).toEqual([])
   })
 
-  it("records nothing for a refund this store made before its refunds carried the plugin's mark: the provider's data lists it", async () => {
+  it("records nothing for a refund a Medusa refund already records (its note names it), even when the payment's data lost the entry", async () => {
     const { medusa, actions, deps } = outcomeWorld()
     medusa.addSession({ id: "ps_1" })
-    // Stripe's and PayPal's data list a refund by `id`, ECPay's by `refund_id`.
-    actions.addPayment("ps_1", { data: { id: "gw_1", refunds: [{ id: "re_old", amount: 300 }, { key: "ref_9", amount: 1, refund_id: "11718189-2" }] } })
-    expect((await processOutcome(deps, input(refund("evt_1", { refund_id: "re_old", amount: "3.00" })))).outcome).toBe("duplicate")
-    expect((await processOutcome(deps, input(refund("evt_2", { refund_id: "11718189-2", amount: "1" }), { source: "reconciliation" }))).outcome).toBe("duplicate")
-    expect(actions.refundsRecorded).toEqual([])
+    actions.addPayment("ps_1", {
+      data: { id: "gw_1" },
+      refunds: [{ id: "ref_1", amount: 5.5, raw_amount: { value: "5.5", precision: 20 }, note: "Refunded at Gateway outside Medusa (gateway refund re_1); recorded from the gateway's event" }],
+    })
+    expect((await processOutcome(deps, input(refund("evt_1")))).outcome).toBe("duplicate")
+    // A merchant's own note mentioning it is not a record of it.
+    actions.addPayment("ps_1", { data: { id: "gw_1" }, refunds: [{ id: "ref_2", amount: 1, raw_amount: { value: "1", precision: 20 }, note: "goodwill, see (gateway refund re_1)" }] })
+    expect((await processOutcome(deps, input(refund("evt_2")))).outcome).toBe("acted_on")
+    expect(actions.refundsRecorded).toHaveLength(1)
   })
 
   it("warns when a refund this store made fails at the gateway after Medusa recorded it", async () => {

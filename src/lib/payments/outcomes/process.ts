@@ -14,7 +14,7 @@
  * builds them from a container. This file imports nothing of Medusa's workflow layer.
  */
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import { externalRefundNote, hasExternalRefund, providerRefundIdsOf } from "../external-refunds"
+import { externalRefundNote, hasExternalRefund, recordsGatewayRefund } from "../external-refunds"
 import { compareAmounts, formatAmount, toBigNumber } from "../money"
 import { redactText } from "../redact"
 import type { HostedLogger } from "../hosted/contract"
@@ -94,7 +94,7 @@ export interface PaymentOfSession {
   data: Record<string, unknown> | null
   canceled_at: string | Date | null
   captures: Array<{ amount: unknown; raw_amount?: unknown }>
-  refunds: Array<{ id: string; amount: unknown; raw_amount?: unknown }>
+  refunds: Array<{ id: string; amount: unknown; raw_amount?: unknown; note?: string | null }>
   /** The order the payment's cart became, if any. */
   order_id?: string
 }
@@ -520,9 +520,10 @@ async function refunded(
   if (hasExternalRefund(payment.data, outcome.refund_id)) {
     return { outcome: "duplicate", detail: `refund ${outcome.refund_id} was already recorded`, payment_id: payment.id }
   }
-  if (providerRefundIdsOf(payment.data).has(outcome.refund_id)) {
-    // Made through Medusa (before the store's refunds carried the plugin's mark, say).
-    return { outcome: "duplicate", detail: `refund ${outcome.refund_id} of ${amountText} was made by this store; Medusa recorded it`, payment_id: payment.id }
+  if (recordsGatewayRefund(payment.refunds, outcome.refund_id)) {
+    // A Medusa refund records it already (its note names it), whatever the payment's data
+    // says by now (written over by a capture or a refund made meanwhile).
+    return { outcome: "duplicate", detail: `refund ${outcome.refund_id} was already recorded`, payment_id: payment.id }
   }
   if (outcome.currency_code.toLowerCase() !== payment.currency_code.toLowerCase()) {
     log("error", `refund ${outcome.refund_id} is in ${outcome.currency_code.toUpperCase()}, payment ${payment.id} in ${payment.currency_code.toUpperCase()}; not recorded`)

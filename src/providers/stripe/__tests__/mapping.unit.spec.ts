@@ -411,6 +411,12 @@ describe("the full outcome of a verified Stripe event", () => {
     }
     const ours = refund({ metadata: { session_id: "payses_01OUTCOME", medusa_refund_id: "ref_01OUTCOME" } })
     expect(looked(event("refund.created", ours), "payses_01OUTCOME").outcome).toEqual(expect.objectContaining({ made_by_store: true }))
+    // Made by this store before its refunds carried the Medusa refund id: the session id only.
+    const older = refund({ metadata: { session_id: "payses_01OUTCOME" } })
+    expect(looked(event("refund.created", older), "payses_01OUTCOME").outcome).toEqual(expect.objectContaining({ made_by_store: true }))
+    // A dashboard refund whose metadata the merchant filled in is not the store's.
+    const typed = refund({ metadata: { reason: "damaged cup" } })
+    expect(looked(event("refund.created", typed), "payses_01OUTCOME").outcome).toEqual(expect.objectContaining({ made_by_store: false }))
     expect(looked(event("refund.created", refund({ payment_intent: { id: "pi_3QfxExpanded00001", object: "payment_intent" } })), undefined).paymentIntent).toBe("pi_3QfxExpanded00001")
   })
 
