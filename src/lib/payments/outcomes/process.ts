@@ -424,9 +424,7 @@ async function recordGatewayCapture(
   const payment = await deps.actions.paymentOfSession(session.id)
   if (!payment || payment.canceled_at) return undefined
   if (outcome.currency_code.toLowerCase() !== payment.currency_code.toLowerCase()) return undefined
-  const sumOf = (list: Array<{ amount: unknown; raw_amount?: unknown }>) =>
-    list.reduce((sum, item) => sum.plus(toBigNumber((item.raw_amount ?? item.amount) as never)), toBigNumber(0))
-  const captured = sumOf(payment.captures)
+  const captured = sumOfAmounts(payment.captures)
   const beyond = toBigNumber(outcome.captured_total as never).minus(captured)
   if (!beyond.gt(0)) return undefined
   const left = toBigNumber((payment.raw_amount ?? payment.amount) as never).minus(captured)
@@ -473,7 +471,7 @@ async function canceled(
   const payment = await deps.actions.paymentOfSession(session.id)
   if (payment) {
     if (payment.canceled_at) return { outcome: "duplicate", detail: "the payment is already canceled", payment_id: payment.id }
-    const captured = payment.captures.reduce((sum, c) => sum.plus(toBigNumber((c.raw_amount ?? c.amount) as never)), toBigNumber(0))
+    const captured = sumOfAmounts(payment.captures)
     if (captured.gt(0)) {
       log("warn", `the gateway reports payment ${payment.id} canceled${why}, but Medusa has captured ${captured.toFixed()}; left as it is`)
       return { outcome: "ignored", detail: `canceled at the gateway${why} but captured in Medusa; check the gateway`, payment_id: payment.id }
@@ -529,9 +527,7 @@ async function refunded(
     log("error", `refund ${outcome.refund_id} is in ${outcome.currency_code.toUpperCase()}, payment ${payment.id} in ${payment.currency_code.toUpperCase()}; not recorded`)
     return { outcome: "ignored", detail: "refund in another currency than the payment's; not recorded", payment_id: payment.id }
   }
-  const sumOf = (list: Array<{ amount: unknown; raw_amount?: unknown }>) =>
-    list.reduce((sum, item) => sum.plus(toBigNumber((item.raw_amount ?? item.amount) as never)), toBigNumber(0))
-  const refundable = sumOf(payment.captures).minus(sumOf(payment.refunds))
+  const refundable = sumOfAmounts(payment.captures).minus(sumOfAmounts(payment.refunds))
   if (toBigNumber(outcome.amount).gt(refundable)) {
     log(
       "error",
@@ -638,6 +634,11 @@ async function announceDispute(deps: OutcomeDependencies, record: DisputeRecord,
     payment_id: record.payment_id ?? undefined,
     order_id: record.order_id ?? undefined,
   }
+}
+
+/** The exact sum of Medusa captures or refunds (their raw amounts). */
+function sumOfAmounts(list: Array<{ amount: unknown; raw_amount?: unknown }>) {
+  return list.reduce((sum, item) => sum.plus(toBigNumber((item.raw_amount ?? item.amount) as never)), toBigNumber(0))
 }
 
 function isoOf(value: string | Date | null | undefined): string | null {
