@@ -8,7 +8,7 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import { capturePaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { paymentProviderOf } from "../lib/payments/hosted/sessions"
-import { formatAmount, isoExponent, toBigNumber } from "../lib/payments/money"
+import { formatAmount, isoExponent, recordedAmount, sumOfRecordedAmounts, toBigNumber } from "../lib/payments/money"
 import { describesPayments, inspectsPayments, type PaymentDescription } from "../lib/payments/outcomes/types"
 import { buildPaymentView, type AdminOrderPaymentsView, type AdminPaymentView, type PaymentRecordForView } from "../lib/payments/outcomes/view"
 import { gatewayLabel } from "./labels"
@@ -132,8 +132,8 @@ export async function recordReceipt(container: Container, paymentId: string, amo
     throw new MedusaError(MedusaError.Types.INVALID_DATA, `${payment.currency_code.toUpperCase()} amounts have ${exponent} decimal places at most`)
   }
   if (amount.lte(0)) throw new MedusaError(MedusaError.Types.INVALID_DATA, "The amount received must be more than zero")
-  const captured = (payment.captures ?? []).reduce((sum, c) => sum.plus(toBigNumber((c.raw_amount ?? c.amount) as never)), toBigNumber(0))
-  const remaining = toBigNumber((payment.raw_amount ?? payment.amount) as never).minus(captured)
+  const captured = sumOfRecordedAmounts(payment.captures)
+  const remaining = recordedAmount(payment).minus(captured)
   if (amount.gt(remaining)) {
     throw new MedusaError(
       MedusaError.Types.INVALID_DATA,

@@ -208,6 +208,16 @@ export function fromDecimalString(
   return parsed
 }
 
+/** A Medusa record's amount exactly: its `raw_amount` when it has one (a BigNumber's raw value), else `amount`. */
+export function recordedAmount(record: { amount: unknown; raw_amount?: unknown }): BigNumberJS {
+  return toBigNumber((record.raw_amount ?? record.amount) as never)
+}
+
+/** The exact sum of Medusa records' amounts (a payment's captures or refunds), in major units. */
+export function sumOfRecordedAmounts(records: ReadonlyArray<{ amount: unknown; raw_amount?: unknown }> | null | undefined): BigNumberJS {
+  return (records ?? []).reduce((total, record) => total.plus(recordedAmount(record)), toBigNumber(0))
+}
+
 /** Compare two amounts exactly in major units. */
 export function compareAmounts(a: BigNumberInput | BigNumberJS, b: BigNumberInput | BigNumberJS): -1 | 0 | 1 {
   const result = toBigNumber(a).comparedTo(toBigNumber(b))

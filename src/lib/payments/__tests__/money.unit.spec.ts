@@ -2,6 +2,8 @@ import BigNumberJS from "bignumber.js"
 import { BigNumber as MedusaBigNumber } from "@medusajs/framework/utils"
 import { AmountError } from "../errors"
 import {
+  recordedAmount,
+  sumOfRecordedAmounts,
   compareAmounts,
   formatAmount,
   fromDecimalString,
@@ -441,5 +443,16 @@ describe("money.ts regressions found in review", () => {
     // "1.0050000000000000000"; rounding that again gives 101.
     expect(toMinorUnits("1.00499999999999999999", "USD")).toBe(100)
     expect(compareAmounts("1.000000000000000000001", "1")).toBe(1)
+  })
+})
+
+describe("recorded amounts (Medusa's captures and refunds)", () => {
+  it("reads the exact raw amount before the rounded number, and sums without floating point", () => {
+    expect(recordedAmount({ amount: 0.30000000000000004, raw_amount: { value: "0.3", precision: 20 } }).toFixed()).toBe("0.3")
+    expect(recordedAmount({ amount: 5 }).toFixed()).toBe("5")
+    const tenths = Array.from({ length: 10 }, () => ({ amount: 0.1, raw_amount: { value: "0.1", precision: 20 } }))
+    expect(sumOfRecordedAmounts(tenths).toFixed()).toBe("1")
+    expect(sumOfRecordedAmounts([{ amount: 1.005, raw_amount: { value: "1.005", precision: 20 } }, { amount: 2 }]).toFixed()).toBe("3.005")
+    expect(sumOfRecordedAmounts(undefined).toFixed()).toBe("0")
   })
 })

@@ -11,10 +11,10 @@
 import type { GetPaymentStatusInput, GetPaymentStatusOutput } from "@medusajs/framework/types"
 import { OrderStatus, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type BigNumberJS from "bignumber.js"
-import { isoExponent, toBigNumber } from "../money"
+import { isoExponent, recordedAmount, sumOfRecordedAmounts, toBigNumber } from "../money"
 import { redactText } from "../redact"
 import { type HostedPaymentDependencies, type Log, messageOf, settle, settledAction } from "./settle"
-import { isSettled, type AmountRecord, type PaymentRecord, type ProviderLookup, type SessionRecord } from "./sessions"
+import { isSettled, type PaymentRecord, type ProviderLookup, type SessionRecord } from "./sessions"
 import { DEFAULT_MIN_INTERVAL_MS, sharedStatusThrottle } from "./throttle"
 
 /**
@@ -335,12 +335,10 @@ function paymentFactsOf(providers: ProviderLookup, payments: readonly PaymentRec
     }
     return known
   }
-  const exact = (record: AmountRecord) => toBigNumber((record.raw_amount ?? record.amount) as never)
-  const total = (records: AmountRecord[] | null | undefined) => (records ?? []).reduce((acc, r) => acc.plus(exact(r)), toBigNumber(0))
   return payments.map((payment) => ({
-    amount: exact(payment),
-    captured: total(payment.captures),
-    refunded: total(payment.refunds),
+    amount: recordedAmount(payment),
+    captured: sumOfRecordedAmounts(payment.captures),
+    refunded: sumOfRecordedAmounts(payment.refunds),
     canceled: !!payment.canceled_at,
     reservesFunds: reservesFunds(payment.provider_id),
   }))

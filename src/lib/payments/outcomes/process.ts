@@ -15,7 +15,7 @@
  */
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { externalRefundNote, hasExternalRefund, recordsGatewayRefund } from "../external-refunds"
-import { compareAmounts, formatAmount, toBigNumber } from "../money"
+import { compareAmounts, formatAmount, recordedAmount, sumOfRecordedAmounts, toBigNumber } from "../money"
 import { redactText } from "../redact"
 import type { HostedLogger } from "../hosted/contract"
 import { isSettled, type SessionReader, type SessionRecord } from "../hosted/sessions"
@@ -365,7 +365,7 @@ async function settleFromEvent(
     // Medusa's own payment-webhook subscriber handles these from the same event.
     return { outcome: "ignored", detail: `${outcome.kind}: left to Medusa's payment-webhook subscriber`, payment_id: session.payment?.id }
   }
-  const sessionAmount = toBigNumber((session.raw_amount ?? session.amount) as never)
+  const sessionAmount = recordedAmount(session)
   // What the gateway charged for the session's amount, when it rounds it (5.125 KWD is 5.130
   // at Stripe): an event about exactly that is about this payment.
   let charged: string | undefined
@@ -424,10 +424,10 @@ async function recordGatewayCapture(
   const payment = await deps.actions.paymentOfSession(session.id)
   if (!payment || payment.canceled_at) return undefined
   if (outcome.currency_code.toLowerCase() !== payment.currency_code.toLowerCase()) return undefined
-  const captured = sumOfAmounts(payment.captures)
+  const captured = sumOfRecordedAmounts(payment.captures)
   const beyond = toBigNumber(outcome.captured_total as never).minus(captured)
   if (!beyond.gt(0)) return undefined
-  const left = toBigNumber((payment.raw_amount ?? payment.amount) as never).minus(captured)
+  const left = recordedAmount(payment).minus(captured)
   if (!left.gt(0)) return undefined
   const amount = beyond.gt(left) ? left : beyond
   const text = formatAmount(amount, payment.currency_code)
@@ -471,7 +471,7 @@ async function canceled(
   const payment = await deps.actions.paymentOfSession(session.id)
   if (payment) {
     if (payment.canceled_at) return { outcome: "duplicate", detail: "the payment is already canceled", payment_id: payment.id }
-    const captured = sumOfAmounts(payment.captures)
+    const captured = sumOfRecordedAmounts(payment.captures)
     if (captured.gt(0)) {
       log("warn", `the gateway reports payment ${payment.id} canceled${why}, but Medusa has captured ${captured.toFixed()}; left as it is`)
       return { outcome: "ignored", detail: `canceled at the gateway${why} but captured in Medusa; check the gateway`, payment_id: payment.id }
@@ -527,7 +527,7 @@ async function refunded(
     log("error", `refund ${outcome.refund_id} is in ${outcome.currency_code.toUpperCase()}, payment ${payment.id} in ${payment.currency_code.toUpperCase()}; not recorded`)
     return { outcome: "ignored", detail: "refund in another currency than the payment's; not recorded", payment_id: payment.id }
   }
-  const refundable = sumOfAmounts(payment.captures).minus(sumOfAmounts(payment.refunds))
+  const refundable = sumOfRecordedAmounts(payment.captures).minus(sumOfRecordedAmounts(payment.refunds))
   if (toBigNumber(outcome.amount).gt(refundable)) {
     log(
       "error",
@@ -634,11 +634,6 @@ async function announceDispute(deps: OutcomeDependencies, record: DisputeRecord,
     payment_id: record.payment_id ?? undefined,
     order_id: record.order_id ?? undefined,
   }
-}
-
-/** The exact sum of Medusa captures or refunds (their raw amounts). */
-function sumOfAmounts(list: Array<{ amount: unknown; raw_amount?: unknown }>) {
-  return list.reduce((sum, item) => sum.plus(toBigNumber((item.raw_amount ?? item.amount) as never)), toBigNumber(0))
 }
 
 function isoOf(value: string | Date | null | undefined): string | null {

@@ -6,7 +6,7 @@
  * the buyer's personal data (session `data` is read by the provider's `describePayment`,
  * never copied out).
  */
-import { toBigNumber } from "../money"
+import { recordedAmount, sumOfRecordedAmounts, toBigNumber } from "../money"
 import type { PaymentDescription } from "./types"
 
 /** One gateway event on the timeline. */
@@ -162,11 +162,6 @@ const OPEN_DISPUTE = new Set(["opened", "updated"])
 const iso = (value: string | Date | null | undefined): string | null =>
   value === null || value === undefined ? null : new Date(value).toISOString()
 
-const amountOf = (record: { amount: unknown; raw_amount?: unknown }) => toBigNumber((record.raw_amount ?? record.amount) as never)
-
-function sum(records: Array<{ amount: unknown; raw_amount?: unknown }> | null | undefined) {
-  return (records ?? []).reduce((total, record) => total.plus(amountOf(record)), toBigNumber(0))
-}
 
 function medusaStatus(amount: ReturnType<typeof toBigNumber>, captured: ReturnType<typeof toBigNumber>, refunded: ReturnType<typeof toBigNumber>, canceled: boolean): string {
   if (canceled) return "canceled"
@@ -177,9 +172,9 @@ function medusaStatus(amount: ReturnType<typeof toBigNumber>, captured: ReturnTy
 
 export function buildPaymentView(input: PaymentViewInput): AdminPaymentView {
   const { payment, description, state } = input
-  const amount = amountOf(payment)
-  const captured = sum(payment.captures)
-  const refunded = sum(payment.refunds)
+  const amount = recordedAmount(payment)
+  const captured = sumOfRecordedAmounts(payment.captures)
+  const refunded = sumOfRecordedAmounts(payment.refunds)
   const canceled = !!payment.canceled_at
   const currency = String(payment.currency_code).toUpperCase()
 
