@@ -7,6 +7,8 @@
  * never copied out).
  */
 import { recordedAmount, sumOfRecordedAmounts, toBigNumber } from "../money"
+import type { DisputeRecord, EventRecord } from "./ports"
+import type { GatewayStateRecord } from "./reconcile"
 import type { PaymentDescription } from "./types"
 
 /** One gateway event on the timeline. */
@@ -104,42 +106,18 @@ export interface PaymentRecordForView {
   refunds?: Array<{ amount: unknown; raw_amount?: unknown }> | null
 }
 
-export interface EventRecordForView {
-  id: string
-  event_id: string
-  event_type: string
-  kind: string
-  source: string
-  outcome: string
-  detail: string | null
-  deliveries: number
+/** The ledger's rows as the view reads them (a stored row carries `created_at`). */
+export type EventRecordForView = Pick<EventRecord, "id" | "event_id" | "event_type" | "kind" | "source" | "outcome" | "detail" | "deliveries" | "occurred_at"> & {
   created_at: string | Date
-  occurred_at: string | Date | null
 }
 
-export interface DisputeRecordForView {
-  id: string
-  dispute_id: string
-  status: string
-  reason: string | null
-  amount: string
-  currency_code: string
-  evidence_due_by: string | Date | null
-  opened_at: string | Date | null
-  closed_at: string | Date | null
-}
+export type DisputeRecordForView = Pick<
+  DisputeRecord,
+  "id" | "dispute_id" | "status" | "reason" | "amount" | "currency_code" | "evidence_due_by" | "opened_at" | "closed_at"
+>
 
-export interface StateRecordForView {
-  status: string
-  gateway_status: string | null
-  currency_code: string | null
-  authorized_amount: string | null
-  captured_amount: string | null
-  refunded_amount: string | null
-  authorization_expires_at: string | Date | null
-  checked_at: string | Date
-  error: string | null
-}
+/** The gateway's last answer as stored (its dates come back as strings or dates). */
+export type StateRecordForView = Omit<GatewayStateRecord, "provider_id" | "session_id" | "payment_id" | "checked_at"> & { checked_at: string | Date }
 
 export interface PaymentViewInput {
   payment: PaymentRecordForView
