@@ -12,27 +12,13 @@ import { formatAmount, isoExponent, recordedAmount, sumOfRecordedAmounts, toBigN
 import { describesPayments, inspectsPayments, type PaymentDescription } from "../lib/payments/outcomes/types"
 import { buildPaymentView, type AdminOrderPaymentsView, type AdminPaymentView, type PaymentRecordForView } from "../lib/payments/outcomes/view"
 import { gatewayLabel } from "./labels"
-import { paymentEvents } from "./outcomes"
+import { OUTCOME_PAYMENT_FIELDS, paymentEvents } from "./outcomes"
 
 type Container = Pick<MedusaContainer, "resolve">
 type Query = { graph(config: Record<string, unknown>): Promise<{ data: any[] }> }
 
-const PAYMENT_FIELDS = [
-  "id",
-  "provider_id",
-  "amount",
-  "raw_amount",
-  "currency_code",
-  "data",
-  "canceled_at",
-  "captured_at",
-  "payment_collection_id",
-  "payment_session.id",
-  "captures.amount",
-  "captures.raw_amount",
-  "refunds.amount",
-  "refunds.raw_amount",
-]
+/** A payment as the admin view reads it: what the outcomes read, and its session's id. */
+const PAYMENT_FIELDS = [...OUTCOME_PAYMENT_FIELDS, "payment_session.id"]
 
 function providerOf(container: Container, providerId: string): unknown {
   try {

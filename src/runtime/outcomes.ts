@@ -86,7 +86,8 @@ export function disputeLedger(container: Container): DisputeLedger {
   }
 }
 
-const PAYMENT_FIELDS = [
+/** A payment as the outcomes read it (`PaymentOfSession`), with Medusa's query. */
+export const OUTCOME_PAYMENT_FIELDS = [
   "id",
   "provider_id",
   "amount",
@@ -119,7 +120,7 @@ export async function orderOfCollection(container: Container, paymentCollectionI
 /** The Medusa payment of a payment session, with its captures, refunds and order. */
 export async function paymentOfSession(container: Container, sessionId: string): Promise<PaymentOfSession | undefined> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY) as unknown as Query
-  const { data } = await query.graph({ entity: "payment", fields: PAYMENT_FIELDS, filters: { payment_session_id: sessionId } })
+  const { data } = await query.graph({ entity: "payment", fields: OUTCOME_PAYMENT_FIELDS, filters: { payment_session_id: sessionId } })
   const payment = data[0]
   if (!payment) return undefined
   return {
