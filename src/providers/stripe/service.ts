@@ -57,7 +57,6 @@ import { headerValue, rawBodyOf } from "../../lib/payments/webhooks"
 import { StripeClient, unexpectedStateIntent } from "./client"
 import {
   IntentStatusInput,
-  MEDUSA_REFUND_ID,
   StripeEvent,
   StripeIntentStatus,
   StripePaymentIntent,
@@ -65,22 +64,18 @@ import {
   buildCustomerParams,
   buildIntentCreate,
   buildSetupIntentCreate,
-  describeStripePayment,
   formatStripeAmount,
   mapIntentStatus,
-  mapWebhookEvent,
-  readStripeEvent,
   stripeEligibility,
   stripeMajorString,
-  stripeMode,
   toSavedMethodData,
   toSessionData,
   toStripeAmount,
   toStripeCaptureAmount,
   toStripeCurrency,
   toStripeRefundAmount,
-  toStripeSnapshot,
 } from "./mapping"
+import { MEDUSA_REFUND_ID, describeStripePayment, mapWebhookEvent, readStripeEvent, stripeMode, toStripeSnapshot } from "./outcomes"
 import { StripeOptions, parseStripeOptions } from "./options"
 import { verifyStripeEvent } from "./webhook"
 

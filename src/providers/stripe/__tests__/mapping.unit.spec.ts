@@ -4,16 +4,13 @@ import {
   formatStripeAmount,
   fromStripeAmount,
   mapIntentStatus,
-  mapWebhookEvent,
-  readStripeEvent,
-  STRIPE_WEBHOOK_EVENTS,
   stripeEligibility,
   storefrontData,
   toSessionData,
   toStripeAmount,
   toStripeRefundAmount,
-  toStripeSnapshot,
 } from "../mapping"
+import { STRIPE_WEBHOOK_EVENTS, mapWebhookEvent, readStripeEvent, toStripeSnapshot } from "../outcomes"
 import { parseStripeOptions } from "../options"
 import { judgeEligibility } from "../../../lib/payments/eligibility"
 
