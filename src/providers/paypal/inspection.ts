@@ -5,7 +5,8 @@
  */
 import BigNumberJS from "bignumber.js"
 import type { GatewayPaymentSnapshot, GatewayRefund, PaymentDescription } from "../../lib/payments/outcomes/types"
-import { HONOR_PERIOD_MS, honorPeriodStart, mapPaymentStatus, parseRefundCustomId, refundOutcomeStatus, toCaptureData, toRefundData, toSessionData } from "./mapping"
+import { refundOutcomeStatus } from "./events"
+import { HONOR_PERIOD_MS, honorPeriodStart, mapPaymentStatus, parseRefundCustomId, toCaptureData, toRefundData, toSessionData } from "./mapping"
 import { fromPaypalMoney, paypalDecimal } from "./money"
 import { capturedTotal, refundedTotal } from "./refunds"
 import type { PaypalAuthorizationStatus, PaypalEnvironment, PaypalOrder, PaypalRefund, PaypalSessionData } from "./types"

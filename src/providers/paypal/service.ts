@@ -55,6 +55,7 @@ import { deriveKey } from "../../lib/payments/signatures"
 import { rawBodyOf } from "../../lib/payments/webhooks"
 import { PaypalClient, verifyCredentials } from "./client"
 import { declineStatus, describeIssue } from "./errors"
+import { mapWebhookEvent, readPaypalEvent } from "./events"
 import { describePaypalPayment, toPaypalSnapshot } from "./inspection"
 import {
   buildAmountPatch,
@@ -62,9 +63,7 @@ import {
   honorPeriodElapsed,
   isCapturable,
   mapPaymentStatus,
-  mapWebhookEvent,
   paypalEligibility,
-  readPaypalEvent,
   refundCustomId,
   toAuthorizationData,
   toCaptureData,

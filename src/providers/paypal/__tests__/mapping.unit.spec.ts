@@ -6,14 +6,12 @@ import {
   honorPeriodElapsed,
   mapAuthorizationStatus,
   mapPaymentStatus,
-  mapWebhookEvent,
-  PAYPAL_WEBHOOK_EVENTS,
   parseRefundCustomId,
   paypalEligibilityRules,
-  readPaypalEvent,
   refundCustomId,
   toSessionData,
 } from "../mapping"
+import { PAYPAL_WEBHOOK_EVENTS, mapWebhookEvent, readPaypalEvent } from "../events"
 import { fromPaypalMoney, toPaypalCaptureAmount, toPaypalMoney, toPaypalRefundMoney } from "../money"
 import { allocateRefund } from "../refunds"
 import type { PaypalSessionData } from "../types"
