@@ -45,21 +45,18 @@ import { EcpayClient } from "./client"
 import {
   EcpaySessionData,
   buildCheckoutForm,
-  describeEcpayPayment,
   ecpayEligibility,
   isCardPayment,
   mapTradeStatus,
-  markStoreRefunds,
   merchantTradeNo,
   newSessionData,
   notificationFields,
   readSessionData,
-  refundsOfCreditDetail,
   toEcpayAmount,
-  toEcpaySnapshot,
   verifyEcpayNotification,
   withTrade,
 } from "./mapping"
+import { describeEcpayPayment, markStoreRefunds, refundsOfCreditDetail, toEcpaySnapshot } from "./inspection"
 import { EcpayOptions, parseEcpayOptions } from "./options"
 
 type Cradle = Record<string, unknown> & { logger?: Logger }

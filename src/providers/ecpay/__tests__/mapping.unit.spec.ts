@@ -14,9 +14,9 @@ import {
   readSessionData,
   toEcpayAmount,
   verifyEcpayNotification,
-  refundsOfCreditDetail,
   withTrade,
 } from "../mapping"
+import { refundsOfCreditDetail } from "../inspection"
 import { parseEcpayOptions } from "../options"
 
 const KEYS = { merchantId: "3002607", hashKey: "pwFHCqoQZGmho4w6", hashIv: "EkRm7iFT261dpevs" }
