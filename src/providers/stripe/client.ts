@@ -85,7 +85,7 @@ export class StripeClient {
       (error.statusCode !== undefined && error.statusCode >= 500)
     ) {
       const wrapped = new GatewayUnavailableError(details, message, { indeterminate: movesMoney, hint: this.placeholderHint() })
-      Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
+      Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code, type: error.type } })
       return wrapped
     }
     if (error instanceof Stripe.errors.StripeAuthenticationError) {
@@ -95,7 +95,7 @@ export class StripeClient {
       )
     }
     const wrapped = new GatewayRejectedError(details, message)
-    Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code } })
+    Object.assign(wrapped, { stripe: { payment_intent: error.payment_intent, code: error.code, type: error.type } })
     return wrapped
   }
 
@@ -115,6 +115,20 @@ export class StripeClient {
 export function unexpectedStateIntent(error: unknown): Stripe.PaymentIntent | undefined {
   const stripe = (error as { stripe?: { payment_intent?: Stripe.PaymentIntent; code?: string } } | undefined)?.stripe
   if (stripe?.code === "payment_intent_unexpected_state" && stripe.payment_intent) {
+    return stripe.payment_intent
+  }
+  return undefined
+}
+
+/**
+ * The intent as a confirmation left it, out of an error `call` translated, when Stripe
+ * declined the card: Stripe answers 402 with a `card_error` holding the intent, back in
+ * `requires_payment_method` with `last_payment_error` (a decline is a status, not a crash).
+ * https://docs.stripe.com/api/errors#errors-payment_intent
+ */
+export function declinedIntent(error: unknown): Stripe.PaymentIntent | undefined {
+  const stripe = (error as { stripe?: { payment_intent?: Stripe.PaymentIntent; type?: string } } | undefined)?.stripe
+  if (error instanceof GatewayRejectedError && stripe?.type === "StripeCardError" && stripe.payment_intent) {
     return stripe.payment_intent
   }
   return undefined

@@ -279,9 +279,17 @@ export function isAsync(intent: IntentStatusInput, asyncTypes: readonly string[]
 
 /** Parameters the storefront may set on the intent through the session's `data`. */
 export interface StripeStorefrontData {
-  /** Save the card for later (`off_session` for merchant-initiated, `on_session` otherwise). */
+  /**
+   * Save the card for later (`off_session` for merchant-initiated, `on_session` otherwise).
+   * Only for a logged-in customer (an account holder): a guest has no Stripe customer to keep it.
+   */
   setup_future_usage?: "on_session" | "off_session"
-  /** A saved payment method of the customer (pm_...). */
+  /** The shopper's "save my card" box: `setup_future_usage: "off_session"` unless that is given. */
+  save_payment_method?: boolean
+  /**
+   * A payment method for this payment (pm_...): one of the customer's saved cards, or one
+   * Stripe.js created. The provider confirms the intent with it when the cart is completed.
+   */
   payment_method?: string
   /** Overrides the configured description. */
   payment_description?: string
@@ -294,6 +302,9 @@ export function storefrontData(data: Record<string, unknown> | undefined): Strip
   if (!data) return out
   if (data.setup_future_usage === "on_session" || data.setup_future_usage === "off_session") {
     out.setup_future_usage = data.setup_future_usage
+  }
+  if (data.save_payment_method === true) {
+    out.save_payment_method = true
   }
   if (typeof data.payment_method === "string" && /^(pm|card|src)_[A-Za-z0-9]+$/.test(data.payment_method)) {
     out.payment_method = data.payment_method
@@ -326,22 +337,48 @@ export function buildIntentCreate(input: IntentCreateInput, options: StripeOptio
   const description = extra.payment_description ?? options.paymentDescription
   if (description) params.description = description
   if (input.customer) params.customer = input.customer
-  if (extra.setup_future_usage) params.setup_future_usage = extra.setup_future_usage
+  // Saved to the account holder's Stripe customer: "If you provide a Customer with the
+  // PaymentIntent, you can use this parameter to attach the payment method to the Customer
+  // after the PaymentIntent is confirmed". A guest has none, so nothing is saved for a guest.
+  // https://docs.stripe.com/api/payment_intents/create#create_payment_intent-setup_future_usage
+  const future = extra.setup_future_usage ?? (extra.save_payment_method ? "off_session" : undefined)
+  if (input.customer && future) params.setup_future_usage = future
   if (extra.payment_method) params.payment_method = extra.payment_method
   // No `return_url`, even when the storefront sends one: Stripe accepts it "only with
   // confirm=true" and answers 400 otherwise. The intent is confirmed by Stripe.js on the
-  // storefront, which passes its own return URL to `confirmPayment`.
+  // storefront, which passes its own return URL to `confirmPayment`, or, with a payment
+  // method given here, by the provider when the cart is completed (`confirmsOnServer`).
   // https://docs.stripe.com/api/payment_intents/create#create_payment_intent-return_url
   // Since API version 2026-10-28 the list of allowed methods is `allowed_payment_method_types`.
   if (extra.payment_method_types?.length && !options.automaticPaymentMethods) {
     params.allowed_payment_method_types = extra.payment_method_types
   } else if (options.automaticPaymentMethods) {
-    params.automatic_payment_methods = { enabled: true }
+    // With a payment method chosen already, the provider confirms on the server, where no
+    // return URL is known: Stripe then needs `allow_redirects: "never"` ("If you do not want
+    // to accept redirect-based payment methods, set ... allow_redirects to never"). A saved
+    // card's 3D Secure is no redirect: it comes back as `requires_action` for Stripe.js.
+    // https://docs.stripe.com/api/payment_intents/create#create_payment_intent-automatic_payment_methods-allow_redirects
+    params.automatic_payment_methods = extra.payment_method ? { enabled: true, allow_redirects: "never" } : { enabled: true }
   }
   if (!params.allowed_payment_method_types && options.paymentMethodConfiguration) {
     params.payment_method_configuration = options.paymentMethodConfiguration
   }
   return params
+}
+
+/**
+ * Whether the provider confirms the intent itself when Medusa authorizes the session (at
+ * cart completion): it waits for confirmation with a payment method already set, which only
+ * happens when the storefront chose one (a saved card) and Stripe.js did not confirm it.
+ * Stripe's "charge a saved payment method" confirms on the server with the customer and the
+ * payment method; the shopper is completing the checkout, so it is an on-session payment
+ * (no `off_session`, which tells Stripe "the customer isn't in your checkout flow" and asks
+ * the issuer for exemptions from authentication).
+ * https://docs.stripe.com/payments/save-during-payment#charge-saved-payment-method
+ * https://docs.stripe.com/api/payment_intents/confirm
+ */
+export function confirmsOnServer(intent: Pick<Stripe.PaymentIntent, "status" | "payment_method">): boolean {
+  return intent.status === "requires_confirmation" && !!idOf(intent.payment_method)
 }
 
 /** Customer fields Stripe keeps, from Medusa's customer. */

@@ -54,7 +54,7 @@ import { deriveKey } from "../../lib/payments/signatures"
 import { requestedCaptureAmount } from "../../lib/payments/captures"
 import { assertRefundable } from "../../lib/payments/refunds"
 import { headerValue, rawBodyOf } from "../../lib/payments/webhooks"
-import { StripeClient, unexpectedStateIntent } from "./client"
+import { StripeClient, declinedIntent, unexpectedStateIntent } from "./client"
 import {
   IntentStatusInput,
   StripeEvent,
@@ -64,7 +64,9 @@ import {
   buildCustomerParams,
   buildIntentCreate,
   buildSetupIntentCreate,
+  confirmsOnServer,
   formatStripeAmount,
+  idOf,
   mapIntentStatus,
   stripeEligibility,
   stripeMajorString,
@@ -201,10 +203,19 @@ class StripeProviderService
     return { data: toSessionData(intent, data) }
   }
 
+  /**
+   * Reads the intent as Stripe.js left it. An intent the storefront gave a payment method (a
+   * saved card) and did not confirm is confirmed here, when the shopper completes the cart
+   * (`confirmsOnServer`): a decline is the session's error status, a card that needs 3D
+   * Secure is `requires_more`, for Stripe.js's `handleNextAction` with the client secret.
+   */
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = this.sessionData(input.data)
-    const intent = await this.retrieveIntent(data.id)
+    let intent = await this.retrieveIntent(data.id)
     this.assertSameSession(intent, data)
+    if (confirmsOnServer(intent)) {
+      intent = await this.confirmIntent(intent.id, input.context?.idempotency_key)
+    }
     return { status: this.statusOf(intent), data: toSessionData(intent, data) }
   }
 
@@ -494,13 +505,14 @@ class StripeProviderService
     if (!id) {
       throw new PaymentInputError("Stripe: the payment method id is missing")
     }
+    // Detaching is never done on an id alone: the card must be this account holder's.
     const owner = stringField(input.context?.account_holder?.data, "id")
-    if (owner) {
-      const method = await this.client_.call("retrieve the payment method", (stripe) => stripe.paymentMethods.retrieve(id))
-      const customer = typeof method.customer === "string" ? method.customer : method.customer?.id
-      if (customer !== owner) {
-        throw new PaymentInputError(`Stripe: payment method ${id} does not belong to this customer`)
-      }
+    if (!owner) {
+      throw new PaymentInputError("Stripe: deleting a payment method needs the customer's account holder")
+    }
+    const method = await this.client_.call("retrieve the payment method", (stripe) => stripe.paymentMethods.retrieve(id))
+    if (idOf(method.customer) !== owner) {
+      throw new PaymentInputError(`Stripe: payment method ${id} does not belong to this customer`)
     }
     await this.client_.call("delete the payment method", (stripe) =>
       stripe.paymentMethods.detach(id, {}, { idempotencyKey: deriveKey("stripe:detach", id) })
@@ -598,6 +610,26 @@ class StripeProviderService
 
   protected async retrieveIntent(id: string): Promise<StripePaymentIntent> {
     return this.client_.call("look up the payment", (stripe) => stripe.paymentIntents.retrieve(id))
+  }
+
+  /** Confirms an intent with the payment method it holds; a declined card is the intent as Stripe left it. */
+  protected async confirmIntent(id: string, medusaKey: string | undefined): Promise<StripePaymentIntent> {
+    try {
+      return await this.client_.call(
+        "confirm the payment with the chosen payment method",
+        (stripe) =>
+          // Not Medusa's key (the session id) alone: Stripe's keys are per account, and the
+          // session id already created this intent.
+          stripe.paymentIntents.confirm(id, {}, { idempotencyKey: deriveKey("stripe:confirm", medusaKey ?? "", id) }),
+        { movesMoney: true }
+      )
+    } catch (error) {
+      const declined = declinedIntent(error)
+      if (declined) {
+        return declined
+      }
+      throw error
+    }
   }
 
   protected async cancelIntent(id: string, idempotencyKey: string, operation: string): Promise<StripePaymentIntent> {

@@ -1,6 +1,7 @@
 import {
   buildCustomerParams,
   buildIntentCreate,
+  confirmsOnServer,
   formatStripeAmount,
   fromStripeAmount,
   mapIntentStatus,
@@ -153,6 +154,31 @@ describe("the intent request", () => {
       customer: "cus_1",
       automatic_payment_methods: { enabled: true },
     })
+  })
+
+  it("saves the card during the purchase for a customer only: save_payment_method, or setup_future_usage as given", () => {
+    const base = { amount: 1, currency_code: "usd", session_id: "payses_1" }
+    expect(buildIntentCreate({ ...base, customer: "cus_1", data: { save_payment_method: true } }, options).setup_future_usage).toBe("off_session")
+    expect(buildIntentCreate({ ...base, customer: "cus_1", data: { save_payment_method: true, setup_future_usage: "on_session" } }, options).setup_future_usage).toBe("on_session")
+    expect(buildIntentCreate({ ...base, customer: "cus_1", data: { save_payment_method: "yes" } }, options)).not.toHaveProperty("setup_future_usage")
+    // A guest has no Stripe customer to keep it.
+    expect(buildIntentCreate({ ...base, data: { save_payment_method: true, setup_future_usage: "off_session" } }, options)).not.toHaveProperty("setup_future_usage")
+  })
+
+  it("sets no redirects on an intent it confirms itself with a chosen payment method (automatic payment methods)", () => {
+    const automatic = parseStripeOptions({ apiKey: "sk_test_fake_mapping", automaticPaymentMethods: true })
+    const base = { amount: 1, currency_code: "usd", session_id: "payses_1", customer: "cus_1" }
+    expect(buildIntentCreate({ ...base, data: { payment_method: "pm_1abc" } }, automatic).automatic_payment_methods).toEqual({ enabled: true, allow_redirects: "never" })
+    expect(buildIntentCreate(base, automatic).automatic_payment_methods).toEqual({ enabled: true })
+  })
+
+  it("confirms on the server only an intent waiting for confirmation with a payment method", () => {
+    expect(confirmsOnServer({ status: "requires_confirmation", payment_method: "pm_1" })).toBe(true)
+    expect(confirmsOnServer({ status: "requires_confirmation", payment_method: { id: "pm_1" } as never })).toBe(true)
+    expect(confirmsOnServer({ status: "requires_confirmation", payment_method: null })).toBe(false)
+    for (const status of ["requires_payment_method", "requires_action", "processing", "requires_capture", "succeeded", "canceled"] as const) {
+      expect(confirmsOnServer({ status, payment_method: "pm_1" })).toBe(false)
+    }
   })
 
   it("takes only the storefront fields it knows, and only well-formed ones", () => {

@@ -462,6 +462,98 @@ describe("Stripe provider", () => {
   })
 })
 
+describe("Stripe saved payment methods", () => {
+  const account_holder = { data: { id: "cus_QfxCustomer0001" } }
+  const SAVED = "pm_3QfxSavedCard0001"
+  const waiting = (id: string, session_id = "payses_01SAVED") => ({ id, status: "requires_confirmation", amount: 10000, currency: "usd", session_id, payment_method: SAVED, customer: "cus_QfxCustomer0001" })
+
+  // https://docs.stripe.com/payments/save-during-payment#charge-saved-payment-method: the
+  // customer and the saved payment method on the intent, confirmed on the server.
+  it("pays with a saved card at cart completion: the intent is confirmed on the server, once, with its own key", async () => {
+    const { service } = provider()
+    const fixture = play("saved-card-payment", { session_id: "payses_01SAVED" })
+    const session = await service.initiatePayment({
+      amount: 100,
+      currency_code: "usd",
+      data: { session_id: "payses_01SAVED", payment_method: SAVED },
+      context: { idempotency_key: "payses_01SAVED", account_holder: account_holder as never },
+    })
+    // Waiting for confirmation is not a payment yet.
+    expect(session).toEqual(expect.objectContaining({ id: "pi_3QfxSavedPay0001", status: "pending" }))
+    expect(session.data).toEqual(expect.objectContaining({ status: "requires_confirmation", payment_method: SAVED, customer: "cus_QfxCustomer0001" }))
+
+    const authorized = await service.authorizePayment({ data: session.data!, context: { idempotency_key: "payses_01SAVED" } })
+    expect(authorized.status).toBe("authorized")
+    expect(authorized.data).toEqual(expect.objectContaining({ id: "pi_3QfxSavedPay0001", status: "requires_capture", amount_capturable: 10000, session_id: "payses_01SAVED" }))
+    // Stripe's idempotency keys are the account's: the session id already created the intent.
+    expect(fixture.vars.confirm_key).toMatch(/^[0-9a-f]{40}$/)
+    expect(fixture.vars.confirm_key).not.toBe("payses_01SAVED")
+    // The confirmation sends no off_session: the shopper is at the checkout.
+    const confirm = fixture.requests.find((r) => r.path.endsWith("/confirm"))!
+    expect(confirm.body ?? {}).toEqual({})
+
+    // Medusa authorizes again (a retried step): the intent is read, not confirmed twice.
+    const again = await service.authorizePayment({ data: authorized.data!, context: { idempotency_key: "payses_01SAVED" } })
+    expect(again.status).toBe("authorized")
+    fixture.finish()
+    expect(fixture.mutatingRequests().map((r) => r.path)).toEqual(["/v1/payment_intents", "/v1/payment_intents/pi_3QfxSavedPay0001/confirm"])
+  })
+
+  it("reads a saved card the issuer declines as the session's error, not a crash", async () => {
+    const { service } = provider()
+    const fixture = play("saved-card-declined", { session_id: "payses_01SAVED" })
+    const declined = await service.authorizePayment({ data: waiting("pi_3QfxSavedDecl0001"), context: { idempotency_key: "payses_01SAVED" } })
+    expect(declined.status).toBe("error")
+    expect(declined.data).toEqual(
+      expect.objectContaining({ status: "requires_payment_method", last_payment_error: { code: "card_declined", decline_code: "insufficient_funds", message: "Your card has insufficient funds." } })
+    )
+    fixture.finish()
+  })
+
+  it("leaves a saved card that needs 3D Secure to the shopper (requires_more), then reads it authorized", async () => {
+    const { service } = provider()
+    const fixture = play("saved-card-requires-action", { session_id: "payses_01SAVED" })
+    const first = await service.authorizePayment({ data: waiting("pi_3QfxSaved3ds00001"), context: { idempotency_key: "payses_01SAVED" } })
+    expect(first.status).toBe("requires_more")
+    // The storefront runs Stripe.js's handleNextAction with the client secret it holds.
+    expect(first.data).toEqual(expect.objectContaining({ status: "requires_action", client_secret: "[REDACTED]" }))
+    expect(first.data).not.toHaveProperty("next_action")
+    const second = await service.authorizePayment({ data: first.data!, context: { idempotency_key: "payses_01SAVED" } })
+    expect(second.status).toBe("authorized")
+    fixture.finish()
+  })
+
+  it("saves the card during the purchase only for a customer with an account holder", async () => {
+    const { service } = provider()
+    const fixture = play("save-during-payment", { session_id: "payses_01SAVEDURING", guest_session_id: "payses_01SAVEGUEST" })
+    const customer = await service.initiatePayment({
+      amount: 100,
+      currency_code: "usd",
+      data: { session_id: "payses_01SAVEDURING", save_payment_method: true },
+      context: { idempotency_key: "payses_01SAVEDURING", account_holder: account_holder as never },
+    })
+    expect(customer.status).toBe("pending")
+    // A guest's box is no error: Stripe has no customer to keep the card for.
+    const guest = await service.initiatePayment({
+      amount: 100,
+      currency_code: "usd",
+      data: { session_id: "payses_01SAVEGUEST", save_payment_method: true, setup_future_usage: "off_session" },
+      context: { idempotency_key: "payses_01SAVEGUEST" },
+    })
+    expect(guest.data).toEqual(expect.objectContaining({ id: "pi_3QfxSaveGuest0001", customer: null }))
+    fixture.finish()
+  })
+
+  it("detaches nothing without the account holder that owns the card", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    await expect(service.deletePaymentMethod({ data: { id: SAVED }, context: {} })).rejects.toThrow(
+      "Stripe: deleting a payment method needs the customer's account holder"
+    )
+    fixture.finish()
+  })
+})
+
 describe("Stripe gateway events (readGatewayEvent)", () => {
   const session_id = "payses_01GATEWAYEVENT"
   const payload = (body: string, headers: Record<string, string>) => ({ data: JSON.parse(body), rawData: Buffer.from(body), headers })
