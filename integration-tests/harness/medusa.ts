@@ -282,3 +282,35 @@ export async function refusedWebhook(request: Promise<unknown>): Promise<{ statu
 export function recordLatency(gateway: string, ms: number): void {
   process.stdout.write(`[latency] ${gateway} webhook to order: ${ms} ms\n`)
 }
+
+/** A storefront shopper with an account: the store's headers with the customer's bearer token. */
+export interface CustomerLogin {
+  customerId: string
+  email: string
+  /** The test store with the customer's token on every store call (`cartWithSession(api, login.store, ...)`). */
+  store: TestStore
+  headers: Record<string, string>
+}
+
+/**
+ * A customer as a storefront signs one up: an `emailpass` identity registered for the actor
+ * "customer" (`/auth/customer/emailpass/register`), the customer created with that token
+ * (`POST /store/customers`), then logged in (`POST /auth/customer/emailpass`).
+ */
+export async function customerLogin(
+  api: Api,
+  store: TestStore,
+  customer: { email: string; first_name: string; last_name: string; password?: string }
+): Promise<CustomerLogin> {
+  const { email, first_name, last_name } = customer
+  const password = customer.password ?? "correct horse battery staple"
+  const { data: registered } = await api.post<{ token: string }>("/auth/customer/emailpass/register", { email, password })
+  const { data: created } = await api.post<{ customer: { id: string } }>(
+    "/store/customers",
+    { email, first_name, last_name },
+    { headers: { ...store.store.headers, authorization: `Bearer ${registered.token}` } }
+  )
+  const { data: login } = await api.post<{ token: string }>("/auth/customer/emailpass", { email, password })
+  const headers = { ...store.store.headers, authorization: `Bearer ${login.token}` }
+  return { customerId: created.customer.id, email, store: { ...store, store: { headers } }, headers }
+}
