@@ -24,6 +24,16 @@ export function parsePaypalError(status: number, body: unknown): { code?: string
 }
 
 /**
+ * What a merchant whose PayPal account may not save payment methods is told, for the order
+ * PayPal refuses (422 NOT_ENABLED_TO_VAULT_PAYMENT_SOURCE) and the vault calls it forbids (403).
+ */
+export const VAULT_NOT_ENABLED =
+  "this PayPal account is not enabled to save payment methods: PayPal must approve it for vaulting " +
+  "(enable \"Save payment methods\" for the REST app in PayPal's developer dashboard, in sandbox and live; " +
+  "live accounts need PayPal's approval for reference transactions, cards also advanced card processing). " +
+  "Pay without saving (`save_payment_method`) until then"
+
+/**
  * What a PayPal issue means for the merchant, for the few the provider meets in its
  * flows; PayPal's own description otherwise.
  * @see https://developer.paypal.com/api/rest/reference/orders/v2/errors/
@@ -59,6 +69,10 @@ const ISSUE_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
   ORDER_EXPIRED: "the PayPal order expired; the buyer has to start again",
   PAYEE_ACCOUNT_RESTRICTED: "the merchant's PayPal account is restricted",
   PERMISSION_DENIED: "the REST app's credentials are not allowed to do this",
+  // Saving payment methods needs PayPal's approval of the merchant account (PayPal: reference
+  // transactions / Vault, "Save payment methods" in the REST app's features; cards: advanced
+  // card processing). https://developer.paypal.com/docs/checkout/save-payment-methods/during-purchase/orders-api/paypal/
+  NOT_ENABLED_TO_VAULT_PAYMENT_SOURCE: VAULT_NOT_ENABLED,
   invalid_client: "PayPal did not accept `clientId` and `clientSecret`",
 })
 

@@ -34,7 +34,9 @@ import type {
   PaypalRefund,
   PaypalRefundData,
   PaypalSessionData,
+  PaypalVaultSource,
 } from "./types"
+import { vaultAttributes, withVaultResult } from "./vault"
 
 // ---- Orders -------------------------------------------------------------------------------
 
@@ -66,10 +68,52 @@ export interface OrderCreateInput {
   currency_code: string
   session_id: string
   data?: Record<string, unknown>
+  /**
+   * The vault: `save` the method the buyer pays with (for the PayPal customer, when the
+   * account holder has one), or `use` a saved one, paid without the buyer at PayPal.
+   */
+  vault?: { mode: "save" | "use"; source: PaypalVaultSource; customer_id: string | null }
 }
 
 /** The body of `POST /v2/checkout/orders`. */
 export function buildOrderRequest(input: OrderCreateInput, options: PaypalOptions): Record<string, unknown> {
+  const order = {
+    intent: options.intent === "capture" ? "CAPTURE" : "AUTHORIZE",
+    purchase_units: [
+      {
+        reference_id: PURCHASE_UNIT_REFERENCE,
+        // PayPal copies it onto the authorization, the captures and the webhooks: how a
+        // notification finds its Medusa session.
+        custom_id: input.session_id,
+        amount: toPaypalMoney(input.amount, input.currency_code),
+      },
+    ],
+  }
+  const vault = input.vault
+  if (vault?.mode === "use") {
+    // No buyer at PayPal: the saved token is the payment source of the authorize (or capture)
+    // call when the cart completes (see vault.ts savedPaymentSource).
+    return order
+  }
+  if (vault?.mode === "save" && vault.source === "card") {
+    // PayPal's card fields supply the card; the order says to save it on success.
+    const extra = storefrontData(input.data)
+    const experience: Record<string, string> = {}
+    const returnUrl = extra.return_url ?? options.returnUrl
+    const cancelUrl = extra.cancel_url ?? options.cancelUrl
+    if (returnUrl) experience.return_url = returnUrl
+    if (cancelUrl) experience.cancel_url = cancelUrl
+    const card: Record<string, unknown> = { attributes: vaultAttributes("card", vault.customer_id) }
+    if (Object.keys(experience).length) card.experience_context = experience
+    return { ...order, payment_source: { card } }
+  }
+  const paypal: Record<string, unknown> = { experience_context: paypalExperience(input, options) }
+  if (vault?.mode === "save") paypal.attributes = vaultAttributes("paypal", vault.customer_id)
+  return { ...order, payment_source: { paypal } }
+}
+
+/** `payment_source.paypal.experience_context`: PayPal's pages as the options and the session ask. */
+function paypalExperience(input: OrderCreateInput, options: PaypalOptions): Record<string, string> {
   const extra = storefrontData(input.data)
   const experience: Record<string, string> = {
     shipping_preference: options.shippingPreference,
@@ -82,19 +126,7 @@ export function buildOrderRequest(input: OrderCreateInput, options: PaypalOption
   const cancelUrl = extra.cancel_url ?? options.cancelUrl
   if (returnUrl) experience.return_url = returnUrl
   if (cancelUrl) experience.cancel_url = cancelUrl
-  return {
-    intent: options.intent === "capture" ? "CAPTURE" : "AUTHORIZE",
-    purchase_units: [
-      {
-        reference_id: PURCHASE_UNIT_REFERENCE,
-        // PayPal copies it onto the authorization, the captures and the webhooks: how a
-        // notification finds its Medusa session.
-        custom_id: input.session_id,
-        amount: toPaypalMoney(input.amount, input.currency_code),
-      },
-    ],
-    payment_source: { paypal: { experience_context: experience } },
-  }
+  return experience
 }
 
 /** The JSON Patch of `PATCH /v2/checkout/orders/{id}` that changes the amount. */
@@ -235,13 +267,15 @@ export function toSessionData(order: PaypalOrder, previous: Partial<PaypalSessio
     : previous.authorization ?? null
   const captures = mergeById(previous.captures ?? [], (unit?.payments?.captures ?? []).map((c) => toCaptureData(c, currency)))
   const refunds = mergeById(previous.refunds ?? [], (unit?.payments?.refunds ?? []).map((r) => toRefundData(r, null, currency)))
+  const vault = withVaultResult(previous.vault, order)
   return withTotals({
     id: order.id,
     status: order.status,
     intent: order.intent ?? previous.intent ?? "AUTHORIZE",
     amount: unit?.amount?.value ?? previous.amount ?? "0",
     currency_code: currency,
-    approve_url: approveUrlOf(order.links) ?? previous.approve_url ?? null,
+    // Paid with a saved method: nobody approves, whatever links PayPal answers.
+    approve_url: vault?.mode === "use" ? null : approveUrlOf(order.links) ?? previous.approve_url ?? null,
     session_id: unit?.custom_id ?? previous.session_id ?? null,
     authorization,
     captures,
@@ -252,6 +286,8 @@ export function toSessionData(order: PaypalOrder, previous: Partial<PaypalSessio
     canceled: previous.canceled ?? false,
     declined_attempts: previous.declined_attempts ?? 0,
     update_seq: previous.update_seq ?? 0,
+    // Always present, so a storefront's `vault` in the session's input data never stands in for it.
+    vault,
     // Kept through every call: the plugin reads it to record a gateway refund once.
     ...(previous.external_refunds !== undefined ? { external_refunds: previous.external_refunds } : {}),
   })

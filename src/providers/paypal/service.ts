@@ -83,6 +83,8 @@ import type {
   PaypalSessionData,
   PaypalWebhookEvent,
 } from "./types"
+import { HOLDER_CUSTOMER_KEY, savedPaymentSource } from "./vault"
+import { PaypalVault } from "./vault-api"
 import { PaypalNotificationVerifier } from "./verifier"
 import { isFresh, transmissionOf } from "./webhook"
 
@@ -133,6 +135,7 @@ class PaypalProviderService
   protected readonly logger_: Logger | Console
   protected readonly client_: PaypalClient
   protected readonly verifier_: PaypalNotificationVerifier
+  protected readonly vault_: PaypalVault
 
   constructor(cradle: Cradle, options: Record<string, unknown>) {
     const parsed = parsePaypalOptions(options)
@@ -141,6 +144,7 @@ class PaypalProviderService
     this.logger_ = cradle.logger ?? console
     this.client_ = new PaypalClient(parsed, this.logger_)
     this.verifier_ = new PaypalNotificationVerifier(parsed, this.client_)
+    this.vault_ = new PaypalVault(this.client_, this.logger_, cradle)
   }
 
   // ---- Medusa lifecycle, in the interface's order -------------------------------------
@@ -152,8 +156,15 @@ class PaypalProviderService
     }
     // The currency and amount rules; the country is judged where the cart is visible.
     assertProviderEligible(this.eligibility(), input)
+    const vault = await this.vault_.forNewSession(input)
     const body = buildOrderRequest(
-      { amount: input.amount, currency_code: input.currency_code, session_id: sessionId, data: input.data },
+      {
+        amount: input.amount,
+        currency_code: input.currency_code,
+        session_id: sessionId,
+        data: input.data,
+        vault: vault ? { mode: vault.mode, source: vault.source, customer_id: vault.customer_id } : undefined,
+      },
       this.options_
     )
     assertPositive((body.purchase_units as Array<{ amount: { value: string; currency_code: string } }>)[0].amount)
@@ -166,8 +177,9 @@ class PaypalProviderService
       movesMoney: false,
       idempotencyKey: input.context?.idempotency_key ?? deriveKey("paypal:initiate", sessionId),
     })
-    // A new order waits for the buyer's approval at PayPal.
-    return { id: order.id, status: PaymentSessionStatus.PENDING, data: toSessionData(order, { session_id: sessionId }) }
+    // A new order waits for the buyer's approval at PayPal (or, paid with a saved method, for
+    // the cart's completion).
+    return { id: order.id, status: PaymentSessionStatus.PENDING, data: toSessionData(order, { session_id: sessionId, vault }) }
   }
 
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
@@ -254,7 +266,10 @@ class PaypalProviderService
     }
     let order = await this.getOrder(data.id, "look up the PayPal order")
     this.assertSameSession(order, data)
-    if (order.status === "APPROVED") {
+    // Paid with a saved method, the order was never shown to the buyer: it is authorized (or
+    // captured) from CREATED with the saved token as its payment source.
+    const saved = data.vault?.mode === "use" && data.vault.payment_method_id ? data.vault : undefined
+    if (order.status === "APPROVED" || (saved && order.status === "CREATED")) {
       // Medusa passes the session id here as it does to initiatePayment: PayPal-Request-Id
       // is namespaced per operation so the create cannot be replayed in its place.
       // After a decline the buyer tries again with another funding source: a new key, so
@@ -267,7 +282,7 @@ class PaypalProviderService
             method: "POST",
             path: `/v2/checkout/orders/${encodeURIComponent(data.id)}/${data.intent === "CAPTURE" ? "capture" : "authorize"}`,
             operation: data.intent === "CAPTURE" ? "capture the PayPal order" : "authorize the PayPal order",
-            body: {},
+            body: saved ? { payment_source: savedPaymentSource(saved.source, saved.payment_method_id!) } : {},
             idempotencyKey: key,
           })
         ).body
@@ -290,6 +305,7 @@ class PaypalProviderService
       }
     }
     let next = toSessionData(order, { ...data, decline: null })
+    await this.vault_.afterPayment(data.vault, order)
     if (next.authorization && !next.authorization.authorized_at) {
       // The honor period runs from here.
       next = { ...next, authorization: { ...next.authorization, authorized_at: new Date().toISOString() } }
@@ -538,34 +554,55 @@ class PaypalProviderService
     return { verified: true, outcome: reading.outcome }
   }
 
-  // ---- Saved PayPal accounts ----------------------------------------------------------------
+  // ---- Saved payment methods (PayPal's vault) -----------------------------------------------
 
   /**
-   * No account holder is created: PayPal mints its customer ids itself, only once a payment
-   * token is vaulted, and turning an approved setup token into a payment token needs a token
-   * type (`SETUP_TOKEN`) that PayPal's published Vault v3 spec does not allow (only
-   * `BILLING_AGREEMENT`). Medusa creates no holder from an empty answer, and checkout works
-   * as for a guest.
+   * PayPal has no customer to create up front: it mints its customer id at the customer's
+   * first save (an order with `store_in_vault`) and answers it then, when the provider records
+   * it on this holder (`data.paypal_customer_id`, and the external id). Until then the holder's
+   * external id is the Medusa customer's id. Nothing is called at PayPal.
+   * @see https://developer.paypal.com/docs/checkout/save-payment-methods/during-purchase/orders-api/paypal/
    */
-  async createAccountHolder(_input: CreateAccountHolderInput): Promise<CreateAccountHolderOutput> {
-    return {} as CreateAccountHolderOutput
+  async createAccountHolder(input: CreateAccountHolderInput): Promise<CreateAccountHolderOutput> {
+    const customer = input.context?.customer
+    if (!customer?.id) {
+      throw new PaymentInputError("PayPal: an account holder needs the Medusa customer it belongs to")
+    }
+    return { id: customer.id, data: { [HOLDER_CUSTOMER_KEY]: null } }
   }
 
-  /** Nothing is ever saved (see createAccountHolder). */
-  async listPaymentMethods(_input: ListPaymentMethodsInput): Promise<ListPaymentMethodsOutput> {
-    return []
+  /**
+   * The customer's saved PayPal accounts and cards, as PayPal holds them now (a token deleted
+   * at PayPal is gone from the list): the tokens of the holder's PayPal customer only, each
+   * checked to belong to it. None before the customer's first save.
+   */
+  async listPaymentMethods(input: ListPaymentMethodsInput): Promise<ListPaymentMethodsOutput> {
+    return this.vault_.paymentMethods(input.context?.account_holder)
   }
 
+  /**
+   * Not outside a purchase: PayPal's Vault v3 saves a PayPal account from a setup token the
+   * buyer approved, but its published spec (Payment Method Tokens 3.1, `token_id_request.type`)
+   * makes a payment token from a `BILLING_AGREEMENT` only, not from a `SETUP_TOKEN`, and a
+   * billing agreement id sent by a storefront would attach whoever's agreement it names. A
+   * PayPal account or card is saved while paying (`save_payment_method: true`).
+   */
   async savePaymentMethod(_input: SavePaymentMethodInput): Promise<SavePaymentMethodOutput> {
     throw new NotSupportedError(
       LABEL,
-      "Saving a PayPal account",
-      "PayPal's Vault v3 spec only lets a payment token be made from a billing agreement, not from an approved setup token"
+      "Saving a PayPal account outside a purchase",
+      "PayPal's Vault v3 spec makes a payment token from a billing agreement only, not from an approved setup token; " +
+        "save it while paying instead (session data `save_payment_method: true`)"
     )
   }
 
-  async deletePaymentMethod(_input: DeletePaymentMethodInput): Promise<DeletePaymentMethodOutput> {
-    throw new NotSupportedError(LABEL, "Deleting a saved PayPal account", "no PayPal account is ever saved by this provider")
+  /**
+   * Deletes one of the customer's saved tokens at PayPal. A token PayPal no longer has is
+   * deleted already; another customer's is refused.
+   */
+  async deletePaymentMethod(input: DeletePaymentMethodInput): Promise<DeletePaymentMethodOutput> {
+    await this.vault_.deletePaymentMethod(input.context?.account_holder, input.data?.id, input.context?.idempotency_key)
+    return {}
   }
 
   // ---- The admin's view and the reconciliation ------------------------------------------
@@ -768,6 +805,7 @@ class PaypalProviderService
       canceled: d.canceled === true,
       declined_attempts: Number(d.declined_attempts ?? 0),
       update_seq: Number(d.update_seq ?? 0),
+      vault: d.vault ?? null,
     } as PaypalSessionData)
   }
 

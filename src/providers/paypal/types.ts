@@ -75,9 +75,54 @@ export interface PaypalOrder {
   id: string
   status: PaypalOrderStatus
   intent?: PaypalIntent
+  /** How the order was paid; carries the vault result when the order saved its payment source. */
+  payment_source?: PaypalPaymentSourceResponse
   purchase_units?: PaypalPurchaseUnit[]
   links?: PaypalLink[]
   create_time?: string
+}
+
+// ---- Vault (Orders v2 vault attributes, Payment Method Tokens v3) -----------------------------
+
+/** The payment sources this provider saves and pays with from PayPal's vault. */
+export type PaypalVaultSource = "paypal" | "card"
+
+/**
+ * What an order answers about the payment source it saved (`payment_source.<source>.attributes.vault`,
+ * Orders v2 `vault_response`): the payment token and the PayPal customer it belongs to.
+ */
+export interface PaypalVaultResponse {
+  id?: string
+  /** `VAULTED`; `CREATED`/`APPROVED` while PayPal has not finished saving it. */
+  status?: "VAULTED" | "CREATED" | "APPROVED"
+  customer?: { id?: string }
+}
+
+/** The part of Orders v2 `payment_source_response` the provider reads. */
+export interface PaypalPaymentSourceResponse {
+  paypal?: { attributes?: { vault?: PaypalVaultResponse } }
+  card?: { brand?: string; last_digits?: string; attributes?: { vault?: PaypalVaultResponse } }
+}
+
+/** A saved payment token (Payment Method Tokens v3 `payment_token_response`), the fields read. */
+export interface PaypalPaymentToken {
+  id: string
+  customer?: { id?: string }
+  payment_source?: {
+    paypal?: { email_address?: string; usage_type?: string }
+    card?: { brand?: string; last_digits?: string }
+    venmo?: Record<string, unknown>
+    apple_pay?: Record<string, unknown>
+    bank?: Record<string, unknown>
+  }
+}
+
+/** `GET /v3/vault/payment-tokens?customer_id=` (`customer_vault_payment_tokens_response`). */
+export interface PaypalPaymentTokenList {
+  customer?: { id?: string }
+  payment_tokens?: PaypalPaymentToken[]
+  total_items?: number
+  total_pages?: number
 }
 
 /**
@@ -186,4 +231,24 @@ export interface PaypalSessionData extends Record<string, unknown> {
    * in Medusa without refunding again (`lib/payments/external-refunds.ts`).
    */
   external_refunds?: ExternalRefund[]
+  /** What the session does with PayPal's vault; null when it neither saves nor pays with a saved method. */
+  vault?: PaypalVaultData | null
+}
+
+/**
+ * The vault part of the session data: ids only (they reach the storefront), never the payer's
+ * e-mail or the card's details.
+ */
+export interface PaypalVaultData {
+  /** `save`: the payment saves the method it is paid with; `use`: it pays with a saved one, without approval. */
+  mode: "save" | "use"
+  source: PaypalVaultSource
+  /** The saved payment token: the one paid with (`use`), or the one PayPal saved (`save`, once it did). */
+  payment_method_id: string | null
+  /** PayPal's customer the token belongs to or joins; null before PayPal mints one at the customer's first save. */
+  customer_id: string | null
+  /** The Medusa account holder that keeps PayPal's customer id. */
+  account_holder_id: string | null
+  /** PayPal's vault status once the payment went through (`VAULTED`; `APPROVED`/`CREATED` while PayPal finishes). */
+  status: string | null
 }
