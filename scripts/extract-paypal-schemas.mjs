@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 const SOURCE = path.resolve(process.argv[2] ?? process.env.PAYPAL_SPECS_DIR ?? path.join(ROOT, "..", "shared", "vendor", "paypal"))
 const TARGET = path.join(ROOT, "integration-tests", "vendor", "paypal")
 
-/** The operations the provider calls (and, for the vault, the one that shows why it does not save accounts). */
+/** The operations the provider calls (and, for the vault, the create that shows why it saves during a purchase only). */
 const OPERATIONS = {
   checkout_orders_v2: [
     "POST /v2/checkout/orders",
@@ -35,7 +35,12 @@ const OPERATIONS = {
     "GET /v2/payments/refunds/{refund_id}",
   ],
   notifications_webhooks_v1: ["POST /v1/notifications/verify-webhook-signature"],
-  vault_payment_tokens_v3: ["POST /v3/vault/payment-tokens"],
+  vault_payment_tokens_v3: [
+    "POST /v3/vault/payment-tokens",
+    "GET /v3/vault/payment-tokens",
+    "GET /v3/vault/payment-tokens/{id}",
+    "DELETE /v3/vault/payment-tokens/{id}",
+  ],
 }
 
 /** Components referenced outside any operation: the webhook event and the resources it carries. */

@@ -171,6 +171,9 @@ const ROUTES: Array<{ method: string; path: RegExp; spec: SpecName; operation: s
   { method: "GET", path: /^\/v2\/payments\/refunds\/[A-Z0-9]+$/, spec: "payments_payment_v2", operation: "GET /v2/payments/refunds/{refund_id}" },
   { method: "POST", path: /^\/v2\/payments\/captures\/[A-Z0-9]+\/refund$/, spec: "payments_payment_v2", operation: "POST /v2/payments/captures/{capture_id}/refund" },
   { method: "POST", path: /^\/v1\/notifications\/verify-webhook-signature$/, spec: "notifications_webhooks_v1", operation: "POST /v1/notifications/verify-webhook-signature" },
+  { method: "GET", path: /^\/v3\/vault\/payment-tokens$/, spec: "vault_payment_tokens_v3", operation: "GET /v3/vault/payment-tokens" },
+  { method: "GET", path: /^\/v3\/vault\/payment-tokens\/[0-9a-zA-Z_-]+$/, spec: "vault_payment_tokens_v3", operation: "GET /v3/vault/payment-tokens/{id}" },
+  { method: "DELETE", path: /^\/v3\/vault\/payment-tokens\/[0-9a-zA-Z_-]+$/, spec: "vault_payment_tokens_v3", operation: "DELETE /v3/vault/payment-tokens/{id}" },
 ]
 
 /** Calls no spec of the four describes, named so that nothing else slips through unchecked. */
@@ -383,8 +386,9 @@ describe("the spec validation can fail", () => {
     expect(interactionProblems(wrong)).toEqual(["POST /v1/payments/payment is not an operation of PayPal's specs the provider is known to call"])
   })
 
-  // Why saved PayPal accounts are not supported: the Vault v3 spec only makes a payment
-  // token from a billing agreement, not from an approved setup token.
+  // Why PayPal accounts are saved during a purchase only (savePaymentMethod refuses): the
+  // Vault v3 spec only makes a payment token from a billing agreement, not from an approved
+  // setup token.
   it("rejects a payment token made from a setup token (Vault v3 allows BILLING_AGREEMENT only)", () => {
     const request = specs.vault_payment_tokens_v3.operations["POST /v3/vault/payment-tokens"].request
     const validate = validator("vault_payment_tokens_v3", request, true, "POST /v3/vault/payment-tokens request")
