@@ -9,6 +9,7 @@ import { stripeDeclaration } from "./providers/stripe/declaration"
 import { bankTransferDeclaration, codDeclaration } from "./providers/offline/declaration"
 import { ecpayDeclaration } from "./providers/ecpay/declaration"
 import { paypalDeclaration } from "./providers/paypal/declaration"
+import { braintreeDeclaration } from "./providers/braintree/declaration"
 
 export const paymentProviders: ProviderDeclaration[] = [
   stripeDeclaration,
@@ -16,4 +17,5 @@ export const paymentProviders: ProviderDeclaration[] = [
   bankTransferDeclaration,
   ecpayDeclaration,
   paypalDeclaration,
+  braintreeDeclaration,
 ]

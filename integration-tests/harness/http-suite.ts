@@ -51,6 +51,8 @@ export interface HttpSubject {
     scenario: string
     /** The buyer's step between the session and the cart's completion (confirming a card). */
     buyerApproves?(session: HttpSession): Promise<void>
+    /** What the storefront hands the session when it creates it (Braintree: Drop-in's nonce). */
+    sessionData?: Record<string, unknown>
     /** What the storefront may and may not see in the session's data. */
     expectSession?(session: HttpSession): void
     /** What the order's payment holds right after the cart's completion. */
@@ -139,7 +141,7 @@ export function describeProviderOverHttp(subject: HttpSubject, own?: (context: H
 
       it("takes an order by cart completion, then the admin captures it and refunds it in parts, and refuses a refund beyond what is left", async () => {
         const fixture = subject.fixtures ? play(subject.checkout.scenario) : undefined
-        const { cartId, session } = await cartWithSession(http, store, subject.providerId)
+        const { cartId, session } = await cartWithSession(http, store, subject.providerId, { sessionData: subject.checkout.sessionData })
         subject.checkout.expectSession?.(session)
         // What reaches the storefront is never the gateway's whole object with the buyer's details.
         for (const field of ["payer", "payment_source", "billing_details", "shipping", "receipt_email"]) {

@@ -3,11 +3,12 @@ import type { MiddlewareRoute } from "@medusajs/framework/http"
 import { eligibilityMiddlewares } from "./eligibility-middlewares"
 import { hostedPaymentMiddlewares } from "./hosted-payments"
 import { paymentMethodsMiddlewares } from "./payment-methods-middlewares"
+import { clientTokenMiddlewares } from "./client-token-middlewares"
 
 /**
  * Medusa reads one middlewares file; each feature keeps its routes' middlewares in its
  * own file and lists them here.
  */
-const routes: MiddlewareRoute[] = [...eligibilityMiddlewares, ...hostedPaymentMiddlewares, ...paymentMethodsMiddlewares]
+const routes: MiddlewareRoute[] = [...eligibilityMiddlewares, ...hostedPaymentMiddlewares, ...paymentMethodsMiddlewares, ...clientTokenMiddlewares]
 
 export default defineMiddlewares({ routes })

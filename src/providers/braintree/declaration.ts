@@ -1,18 +1,28 @@
 import { providerModule } from "../../lib/payments/package"
-import { eligibilityFromEnv } from "../../lib/payments/eligibility"
-import type { ProviderDeclaration } from "../../lib/payments/registry"
+import { eligibilityFromEnv, amountsByCurrency } from "../../lib/payments/eligibility"
+import { envFlag, type ProviderDeclaration } from "../../lib/payments/registry"
 
-/** How the collection registers Braintree from the environment (add it to src/payment-providers.ts). */
+/** How the collection registers Braintree from the environment (see src/payment-providers.ts). */
 export const braintreeDeclaration: ProviderDeclaration = {
   label: "Braintree",
   resolve: providerModule("braintree"),
   id: "braintree",
   identifier: "braintree",
-  requiredEnv: ["BRAINTREE_API_KEY"],
+  requiredEnv: ["BRAINTREE_MERCHANT_ID", "BRAINTREE_PUBLIC_KEY", "BRAINTREE_PRIVATE_KEY", "BRAINTREE_MERCHANT_ACCOUNTS"],
   options: (env) => ({
-    apiKey: env.BRAINTREE_API_KEY,
+    merchantId: env.BRAINTREE_MERCHANT_ID,
+    publicKey: env.BRAINTREE_PUBLIC_KEY,
+    privateKey: env.BRAINTREE_PRIVATE_KEY,
     environment: env.BRAINTREE_ENVIRONMENT || undefined,
-    webhookSecret: env.BRAINTREE_WEBHOOK_SECRET || undefined,
+    // USD:acme_usd,EUR:acme_eur (currency:value pairs, read as the amount lists are)
+    merchantAccounts: amountsByCurrency(env.BRAINTREE_MERCHANT_ACCOUNTS) ?? {},
+    capture: envFlag(env.BRAINTREE_CAPTURE),
+    threeDSecureRequired: envFlag(env.BRAINTREE_THREE_D_SECURE_REQUIRED),
+    partialSettlement: envFlag(env.BRAINTREE_PARTIAL_SETTLEMENT),
+    descriptor: env.BRAINTREE_DESCRIPTOR_NAME
+      ? { name: env.BRAINTREE_DESCRIPTOR_NAME, phone: env.BRAINTREE_DESCRIPTOR_PHONE || undefined, url: env.BRAINTREE_DESCRIPTOR_URL || undefined }
+      : undefined,
+    verifyCredentialsAtBoot: envFlag(env.BRAINTREE_VERIFY_CREDENTIALS_AT_BOOT, true),
     apiBaseUrl: env.BRAINTREE_API_BASE_URL || undefined,
     // BRAINTREE_ALLOWED_CURRENCIES, BRAINTREE_ALLOWED_COUNTRIES, BRAINTREE_MIN_AMOUNT, BRAINTREE_MAX_AMOUNT
     ...eligibilityFromEnv("BRAINTREE", env),
