@@ -207,9 +207,13 @@ class BraintreeProviderService
     const authorized = fromBraintreeAmount(transaction.amount, data.currency_code)
     const requested = (await requestedCaptureAmount(this.container, input.context?.idempotency_key)) ?? authorized.minus(current.amount_captured)
     const amount = toBraintreeCaptureAmount(requested.toFixed(), data.currency_code)
-    const whole = new BigNumberJS(amount).isEqualTo(authorized) && !current.settlements.length
-    if (SUBMITTED.has(transaction.status) && !current.settlements.length) return { data: { ...current } }
-    if (transaction.status !== "authorized") {
+    // After a first partial settlement the parent is `settlement_pending`, and Braintree takes
+    // further partial settlements from it ("a status of authorized or settlement_pending"):
+    // https://developer.paypal.com/braintree/docs/reference/request/transaction/submit-for-partial-settlement/node
+    const settledInParts = current.settlements.length > 0 || (transaction.partialSettlementTransactionIds ?? []).length > 0
+    const whole = new BigNumberJS(amount).isEqualTo(authorized) && !settledInParts
+    if (SUBMITTED.has(transaction.status) && !settledInParts) return { data: { ...current } }
+    if (transaction.status !== "authorized" && !(settledInParts && transaction.status === "settlement_pending")) {
       throw new PaymentInputError(`${LABEL}: transaction ${id} is ${transaction.status.replace(/_/g, " ")} and cannot be captured`)
     }
     if (whole) {
