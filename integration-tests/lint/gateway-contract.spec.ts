@@ -21,6 +21,8 @@ const EVERY_PROVIDER = ["index.ts", "service.ts", "mapping.ts", "options.ts", "d
 const CONTRACT: Readonly<Record<string, { client: boolean; verification: string | null }>> = {
   stripe: { client: true, verification: "webhook.ts" },
   paypal: { client: true, verification: "webhook.ts" },
+  // Braintree signs with the API key pair; the SDK checks it (webhookNotification.parse).
+  braintree: { client: true, verification: "webhook.ts" },
   // ECPay signs with its CheckMacValue, on notifications and on its answers alike.
   ecpay: { client: true, verification: "checkmac.ts" },
   offline: { client: false, verification: null },

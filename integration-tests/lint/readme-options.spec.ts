@@ -12,6 +12,7 @@ import { paymentProviders } from "../../src/payment-providers"
 import { stripeOptionsSchema } from "../../src/providers/stripe/options"
 import { paypalOptionsSchema } from "../../src/providers/paypal/options"
 import { ecpayOptionsSchema } from "../../src/providers/ecpay/options"
+import { braintreeOptionsSchema } from "../../src/providers/braintree/options"
 import { bankTransferOptionsSchema, codOptionsSchema } from "../../src/providers/offline/options"
 
 const ROOT = path.resolve(__dirname, "..", "..")
@@ -25,6 +26,7 @@ const OPTIONS: Record<string, string[]> = {
   stripe: keysOf(stripeOptionsSchema),
   paypal: keysOf(paypalOptionsSchema),
   ecpay: keysOf(ecpayOptionsSchema),
+  braintree: keysOf(braintreeOptionsSchema),
   offline: [
     "cod",
     ...keysOf(codOptionsSchema).map((key) => `cod.${key}`),

@@ -19,12 +19,19 @@ export const braintreeDeclaration: ProviderDeclaration = {
     capture: envFlag(env.BRAINTREE_CAPTURE),
     threeDSecureRequired: envFlag(env.BRAINTREE_THREE_D_SECURE_REQUIRED),
     partialSettlement: envFlag(env.BRAINTREE_PARTIAL_SETTLEMENT),
-    descriptor: env.BRAINTREE_DESCRIPTOR_NAME
-      ? { name: env.BRAINTREE_DESCRIPTOR_NAME, phone: env.BRAINTREE_DESCRIPTOR_PHONE || undefined, url: env.BRAINTREE_DESCRIPTOR_URL || undefined }
-      : undefined,
+    descriptor: descriptorFromEnv(env),
     verifyCredentialsAtBoot: envFlag(env.BRAINTREE_VERIFY_CREDENTIALS_AT_BOOT, true),
     apiBaseUrl: env.BRAINTREE_API_BASE_URL || undefined,
     // BRAINTREE_ALLOWED_CURRENCIES, BRAINTREE_ALLOWED_COUNTRIES, BRAINTREE_MIN_AMOUNT, BRAINTREE_MAX_AMOUNT
     ...eligibilityFromEnv("BRAINTREE", env),
   }),
+}
+
+/** BRAINTREE_DESCRIPTOR_NAME, _PHONE and _URL; none without a name (the options name a phone or URL alone). */
+function descriptorFromEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> | undefined {
+  const name = env.BRAINTREE_DESCRIPTOR_NAME || undefined
+  const phone = env.BRAINTREE_DESCRIPTOR_PHONE || undefined
+  const url = env.BRAINTREE_DESCRIPTOR_URL || undefined
+  if (!name && !phone && !url) return undefined
+  return { name, phone, url }
 }
