@@ -107,8 +107,9 @@ export const braintreeOptionsSchema = z
   })
   .passthrough()
   .superRefine((options, ctx) => {
+    // Worded without the environment's value: parseOptions hides every option value a message echoes.
     if (options.apiBaseUrl && options.environment === "production") {
-      ctx.addIssue({ code: "custom", path: ["apiBaseUrl"], message: 'cannot be used with environment "production": production keys go to Braintree only' })
+      ctx.addIssue({ code: "custom", path: ["apiBaseUrl"], message: 'is for a test server and needs `environment` "sandbox": live keys go to Braintree only' })
     }
   })
 
