@@ -24,9 +24,19 @@ export const braintreeTestOptions = {
   verifyCredentialsAtBoot: false,
 }
 
+/**
+ * The SDK's webhook testing gateway as it is at run time (its typings give `sampleNotification`
+ * a Promise and leave `sampleSignature` out; both are synchronous).
+ */
+interface WebhookTesting {
+  sampleSignature(payload: string): string
+  sampleNotification(kind: string, id: string): { bt_signature: string; bt_payload: string }
+}
+
 /** The SDK configured with a key pair: its own notification builder and signer. */
-function sdk(privateKey = braintreeTestKeys.privateKey, publicKey = braintreeTestKeys.publicKey): braintree.BraintreeGateway {
-  return new braintree.BraintreeGateway({ environment: braintree.Environment.Sandbox, merchantId: BRAINTREE_MERCHANT, publicKey, privateKey })
+function sdk(privateKey = braintreeTestKeys.privateKey, publicKey = braintreeTestKeys.publicKey): WebhookTesting {
+  const testing: unknown = new braintree.BraintreeGateway({ environment: braintree.Environment.Sandbox, merchantId: BRAINTREE_MERCHANT, publicKey, privateKey }).webhookTesting
+  return testing as WebhookTesting
 }
 
 const escape = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -80,13 +90,13 @@ export function signBraintree(notification: string, options: { timestampSeconds?
     ? notification
     : notification.replace(/<timestamp type="datetime">[^<]*<\/timestamp>/, `<timestamp type="datetime">${new Date(options.timestampSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")}</timestamp>`)
   const payload = Buffer.from(dated).toString("base64") + "\n"
-  const signature = sdk(options.secret ?? braintreeTestKeys.privateKey).webhookTesting.sampleSignature(payload)
+  const signature = sdk(options.secret ?? braintreeTestKeys.privateKey).sampleSignature(payload)
   return { headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ bt_signature: signature, bt_payload: payload }).toString() }
 }
 
 /** The SDK's own sample delivery of `kind` (its subjects carry no Medusa session), form-encoded. */
 export function sampleBraintree(kind: string, id: string): string {
-  const sample = sdk().webhookTesting.sampleNotification(kind as braintree.WebhookNotificationKind, id)
+  const sample = sdk().sampleNotification(kind, id)
   return new URLSearchParams(sample).toString()
 }
 

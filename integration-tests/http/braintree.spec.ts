@@ -73,6 +73,14 @@ describeProviderOverHttp(
       expect(listed.payment_methods.map((m: { id: string }) => m.id)).toEqual(["savedcardhttp1"])
       // Nothing of the holder reaches the storefront.
       expect(JSON.stringify(listed)).not.toMatch(/ines@example\.com|Moreau|REDACTED/)
+      // A card the issuer refuses at verification is not saved, and the shopper is told why (400, not a crash).
+      const declined = await refused(
+        http.post("/store/customers/me/payment-methods", { provider_id: PROVIDER, data: { payment_method_nonce: "fake-processor-declined-visa-nonce" } }, { headers: ines.headers })
+      )
+      expect({ status: declined.status, message: declined.message }).toEqual({
+        status: 400,
+        message: "Braintree: the card was not saved: its verification was processor declined (processor response 2000 Do Not Honor)",
+      })
 
       // Her token now offers the saved card.
       expect((await token(ines.headers)).data).toEqual({ client_token: "fake-client-token-customer" })

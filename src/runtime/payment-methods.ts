@@ -11,7 +11,7 @@
  * Nothing about the methods is stored in Medusa: every listing asks the gateway, so a method
  * removed at the gateway (its dashboard) is not listed.
  */
-import type { MedusaContainer, PaymentCustomerDTO } from "@medusajs/framework/types"
+import type { IPaymentProvider, MedusaContainer, PaymentCustomerDTO } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import { paymentProviderOf } from "../lib/payments/hosted/sessions"
 
@@ -85,9 +85,7 @@ export async function savePaymentMethod(
 ): Promise<SavedPaymentMethod> {
   await assertVaultProvider(container, providerId)
   const { customer, holder } = await ensureAccountHolder(container, customerId, providerId)
-  const payment = container.resolve(Modules.PAYMENT)
-  const saved = await payment.createPaymentMethods({
-    provider_id: providerId,
+  const saved = await vaultOf(container, providerId).savePaymentMethod({
     data,
     context: { account_holder: holder as never, customer: paymentCustomer(customer) },
   })
@@ -112,13 +110,23 @@ export async function deleteSavedPaymentMethod(
   if (!own.some((method) => method.id === methodId)) {
     throw new MedusaError(MedusaError.Types.NOT_FOUND, `Payment method ${methodId} was not found`)
   }
-  const payment = container.resolve(Modules.PAYMENT)
-  await payment.deletePaymentMethods({
-    provider_id: providerId,
-    id: methodId,
-    data: {},
+  await vaultOf(container, providerId).deletePaymentMethod({
+    data: { id: methodId },
     context: { account_holder: holder as never, customer: paymentCustomer(customer) },
   })
+}
+
+/**
+ * The provider's own vault calls, which the Payment Module's `createPaymentMethods` and
+ * `deletePaymentMethods` only pass on: through the module (`promiseAll` with
+ * `aggregateErrors`) a provider's refusal (a card the issuer declines at verification, a
+ * method that cannot be saved) becomes a plain `Error` and the store answers 500 "An unknown
+ * error occurred."; called here, its 400 and its reason reach the storefront, and an
+ * unreachable gateway stays what it is.
+ */
+function vaultOf(container: MedusaContainer, providerId: string): Required<Pick<IPaymentProvider, "savePaymentMethod" | "deletePaymentMethod">> {
+  // assertVaultProvider checked both methods exist.
+  return paymentProviderOf(container, providerId) as Required<Pick<IPaymentProvider, "savePaymentMethod" | "deletePaymentMethod">>
 }
 
 // ---- The account holder ---------------------------------------------------------------------

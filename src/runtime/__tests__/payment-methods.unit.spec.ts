@@ -6,9 +6,23 @@ import { deleteSavedPaymentMethod, listSavedPaymentMethods, savePaymentMethod } 
  * `paymentProviderOf` reads them), Query over one customer, the Link and a Locking module
  * that runs one job per key at a time, as Medusa's does.
  */
-function store(provider: Record<string, unknown> = { createAccountHolder() {}, listPaymentMethods() {}, savePaymentMethod() {}, deletePaymentMethod() {} }) {
+function store(vault?: Record<string, unknown>) {
   const holders: Array<{ id: string; provider_id: string; data: Record<string, unknown> }> = []
   const calls: string[] = []
+  // The provider's own save and delete, which the routes call directly (the Payment Module's
+  // createPaymentMethods and deletePaymentMethods only pass them on, losing the error's kind).
+  const provider = vault ?? {
+    createAccountHolder() {},
+    listPaymentMethods() {},
+    savePaymentMethod: async ({ context }: { context: { account_holder: { id: string } } }) => {
+      calls.push(`savePaymentMethod ${context.account_holder.id}`)
+      return { id: "seti_1", data: { id: "seti_1", status: "requires_payment_method" } }
+    },
+    deletePaymentMethod: async ({ data }: { data: { id: string } }) => {
+      calls.push(`deletePaymentMethod ${data.id}`)
+      return {}
+    },
+  }
   const methods = new Map<string, Array<{ id: string; data: Record<string, unknown> }>>()
   const payment = {
     __container__: { pp_stripe_stripe: provider },
@@ -22,13 +36,6 @@ function store(provider: Record<string, unknown> = { createAccountHolder() {}, l
     listPaymentMethods: async ({ context }: { context: { account_holder: { id: string } } }) => {
       calls.push(`listPaymentMethods ${context.account_holder.id}`)
       return methods.get(context.account_holder.id) ?? []
-    },
-    createPaymentMethods: async ({ context }: { context: { account_holder: { id: string } } }) => {
-      calls.push(`createPaymentMethods ${context.account_holder.id}`)
-      return { id: "seti_1", data: { id: "seti_1", status: "requires_payment_method" } }
-    },
-    deletePaymentMethods: async ({ id }: { id: string }) => {
-      calls.push(`deletePaymentMethods ${id}`)
     },
   }
   const query = {
@@ -79,9 +86,9 @@ describe("saved payment methods over the container", () => {
     expect(calls).toEqual([
       "createAccountHolder cus_01ADA",
       "link cus_01ADA acchld_1",
-      "createPaymentMethods acchld_1",
-      "createPaymentMethods acchld_1",
-      "createPaymentMethods acchld_1",
+      "savePaymentMethod acchld_1",
+      "savePaymentMethod acchld_1",
+      "savePaymentMethod acchld_1",
     ])
   })
 
@@ -96,7 +103,7 @@ describe("saved payment methods over the container", () => {
     })
     expect(calls).toEqual(["listPaymentMethods acchld_1"])
     await deleteSavedPaymentMethod(container, "cus_01ADA", "pp_stripe_stripe", "pm_own")
-    expect(calls).toEqual(["listPaymentMethods acchld_1", "listPaymentMethods acchld_1", "deletePaymentMethods pm_own"])
+    expect(calls).toEqual(["listPaymentMethods acchld_1", "listPaymentMethods acchld_1", "deletePaymentMethod pm_own"])
   })
 
   it("refuses a provider the store does not have (404) and one without a vault (400)", async () => {

@@ -67,15 +67,15 @@ describe("PayPal vault: the result", () => {
     expect(withVaultResult(saving, vaulted("customer_4029352050"))).toEqual({ ...saving, payment_method_id: "9ug72183bt", customer_id: "customer_4029352050", status: "VAULTED" })
     expect(customerToRecord(saving, vaulted("customer_4029352050"))).toEqual({ record: "customer_4029352050" })
     // The card's result is read from the card.
-    expect(withVaultResult({ ...saving, source: "card" }, vaulted("customer_4029352050")).payment_method_id).toBeNull()
-    expect(withVaultResult({ ...saving, source: "card" }, vaulted("customer_4029352050", "card")).payment_method_id).toBe("9ug72183bt")
+    expect(withVaultResult({ ...saving, source: "card" }, vaulted("customer_4029352050"))?.payment_method_id).toBeNull()
+    expect(withVaultResult({ ...saving, source: "card" }, vaulted("customer_4029352050", "card"))?.payment_method_id).toBe("9ug72183bt")
   })
 
   it("never adopts another customer than the holder's", () => {
     const known = { ...saving, customer_id: "customer_4029352050" }
     expect(customerToRecord(known, vaulted("customer_4029352050"))).toBeUndefined()
     expect(customerToRecord(known, vaulted("customer_7712940385"))).toEqual({ conflict: "customer_7712940385" })
-    expect(withVaultResult(known, vaulted("customer_7712940385")).customer_id).toBe("customer_4029352050")
+    expect(withVaultResult(known, vaulted("customer_7712940385"))?.customer_id).toBe("customer_4029352050")
   })
 
   it("keeps the vault through PayPal's later answers, and no approval link for a saved method", () => {
