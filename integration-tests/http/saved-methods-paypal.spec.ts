@@ -90,6 +90,14 @@ medusaIntegrationTestRunner({
       const listed = await list(ada)
       expect(listed).toEqual([{ id: SAVED, provider_id: PROVIDER, data: { source: "paypal", email_hint: "s***@example.com" } }])
       expect(JSON.stringify(listed)).not.toMatch(/sam\.shopper|Shopper|QYR5Z8XDVJNXQ/)
+      // Saving outside a purchase is refused with the reason (400), PayPal not asked.
+      const asked = fixture.requests.length
+      const outside = await refused(http.post(ROUTE, { provider_id: PROVIDER, data: {} }, { headers: ada.headers }))
+      expect({ status: outside.status, message: outside.message }).toEqual({
+        status: 400,
+        message: expect.stringMatching(/^Saving a PayPal account outside a purchase is not supported by the PayPal payment provider: .*save_payment_method: true/),
+      })
+      expect(fixture.requests).toHaveLength(asked)
 
       // Her second cart pays with it: no approval link, and the cart completes at once.
       const second = await cartWithSession(http, ada.store, PROVIDER, { email: ada.email, sessionData: { payment_method_id: SAVED } })
