@@ -146,6 +146,15 @@ medusaIntegrationTestRunner({
       // Her own id that Stripe does not list for her (she has no Stripe customer): 404.
       const missing = await refused(http.delete(`${ROUTE}/pm_3QfxSavedAdaVisa1?provider_id=${PROVIDER}`, { headers: ada.headers }))
       expect(missing).toEqual({ status: 404, type: "not_found", message: "Payment method pm_3QfxSavedAdaVisa1 was not found" })
+
+      // A storefront cannot claim the shopper is away (off_session lets the issuer skip
+      // authentication): the session route refuses it, and no intent is created.
+      const offSession = await refused(cartWithSession(http, ada.store, PROVIDER, { email: ada.email, sessionData: { payment_method: "pm_3QfxSavedAdaVisa1", off_session: true } }))
+      expect(offSession).toEqual({
+        status: 400,
+        type: "invalid_data",
+        message: "`off_session` cannot be set from a storefront: it is for payments the merchant makes while the customer is away",
+      })
       fixture.finish()
       expect(fixture.requests).toHaveLength(0)
     })

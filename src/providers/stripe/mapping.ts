@@ -20,6 +20,7 @@ import {
   toMinorUnits,
 } from "../../lib/payments/money"
 import { truncateText } from "../../lib/payments/options"
+import { PaymentInputError } from "../../lib/payments/errors"
 import type { ExternalRefund } from "../../lib/payments/external-refunds"
 import {
   EligibilityRules,
@@ -291,6 +292,12 @@ export interface StripeStorefrontData {
    * Stripe.js created. The provider confirms the intent with it when the cart is completed.
    */
   payment_method?: string
+  /**
+   * The customer is not at the checkout: a merchant's own workflow charges their saved card
+   * (an order edit, a charge after delivery). Needs the customer and `payment_method`; the
+   * plugin's store guard refuses it from a storefront, where the shopper is present.
+   */
+  off_session?: boolean
   /** Overrides the configured description. */
   payment_description?: string
   /** Restricts the methods offered (`allowed_payment_method_types`); ignored when automatic payment methods are on. */
@@ -308,6 +315,9 @@ export function storefrontData(data: Record<string, unknown> | undefined): Strip
   }
   if (typeof data.payment_method === "string" && /^(pm|card|src)_[A-Za-z0-9]+$/.test(data.payment_method)) {
     out.payment_method = data.payment_method
+  }
+  if (data.off_session === true) {
+    out.off_session = true
   }
   if (typeof data.payment_description === "string" && data.payment_description.trim()) {
     out.payment_description = truncateText(data.payment_description.trim(), STRIPE_DESCRIPTION_MAX)
@@ -344,6 +354,13 @@ export function buildIntentCreate(input: IntentCreateInput, options: StripeOptio
   const future = extra.setup_future_usage ?? (extra.save_payment_method ? "off_session" : undefined)
   if (input.customer && future) params.setup_future_usage = future
   if (extra.payment_method) params.payment_method = extra.payment_method
+  if (extra.off_session) {
+    if (!input.customer || !extra.payment_method) {
+      throw new PaymentInputError("Stripe: an off-session payment needs the customer's account holder and one of their saved payment methods")
+    }
+    // Read back when the provider confirms the intent (`confirmParams`).
+    params.metadata = { ...params.metadata, off_session: "true" }
+  }
   // No `return_url`, even when the storefront sends one: Stripe accepts it "only with
   // confirm=true" and answers 400 otherwise. The intent is confirmed by Stripe.js on the
   // storefront, which passes its own return URL to `confirmPayment`, or, with a payment
@@ -379,6 +396,17 @@ export function buildIntentCreate(input: IntentCreateInput, options: StripeOptio
  */
 export function confirmsOnServer(intent: Pick<Stripe.PaymentIntent, "status" | "payment_method">): boolean {
   return intent.status === "requires_confirmation" && !!idOf(intent.payment_method)
+}
+
+/**
+ * How the provider confirms an intent on the server: `off_session: true` for one a merchant's
+ * workflow made while the customer is away ("the customer isn't in your checkout flow during
+ * this payment attempt"; Stripe may then need the customer back, `authentication_required`,
+ * which is a decline); nothing for a shopper at the checkout.
+ * https://docs.stripe.com/api/payment_intents/confirm#confirm_payment_intent-off_session
+ */
+export function confirmParams(intent: Pick<Stripe.PaymentIntent, "metadata">): Stripe.PaymentIntentConfirmParams {
+  return intent.metadata?.off_session === "true" ? { off_session: true } : {}
 }
 
 /** Customer fields Stripe keeps, from Medusa's customer. */

@@ -64,6 +64,7 @@ import {
   buildCustomerParams,
   buildIntentCreate,
   buildSetupIntentCreate,
+  confirmParams,
   confirmsOnServer,
   formatStripeAmount,
   idOf,
@@ -214,7 +215,7 @@ class StripeProviderService
     let intent = await this.retrieveIntent(data.id)
     this.assertSameSession(intent, data)
     if (confirmsOnServer(intent)) {
-      intent = await this.confirmIntent(intent.id, input.context?.idempotency_key)
+      intent = await this.confirmIntent(intent, input.context?.idempotency_key)
     }
     return { status: this.statusOf(intent), data: toSessionData(intent, data) }
   }
@@ -613,14 +614,15 @@ class StripeProviderService
   }
 
   /** Confirms an intent with the payment method it holds; a declined card is the intent as Stripe left it. */
-  protected async confirmIntent(id: string, medusaKey: string | undefined): Promise<StripePaymentIntent> {
+  protected async confirmIntent(intent: StripePaymentIntent, medusaKey: string | undefined): Promise<StripePaymentIntent> {
+    const id = intent.id
     try {
       return await this.client_.call(
         "confirm the payment with the chosen payment method",
         (stripe) =>
           // Not Medusa's key (the session id) alone: Stripe's keys are per account, and the
           // session id already created this intent.
-          stripe.paymentIntents.confirm(id, {}, { idempotencyKey: deriveKey("stripe:confirm", medusaKey ?? "", id) }),
+          stripe.paymentIntents.confirm(id, confirmParams(intent), { idempotencyKey: deriveKey("stripe:confirm", medusaKey ?? "", id) }),
         { movesMoney: true }
       )
     } catch (error) {

@@ -499,6 +499,36 @@ describe("Stripe saved payment methods", () => {
     expect(fixture.mutatingRequests().map((r) => r.path)).toEqual(["/v1/payment_intents", "/v1/payment_intents/pi_3QfxSavedPay0001/confirm"])
   })
 
+  // https://docs.stripe.com/payments/save-and-reuse#charge-saved-payment-method: "off_session
+  // to true to indicate that the customer isn't in your checkout flow during this payment
+  // attempt"; for a merchant's own workflow (an order edit, a charge after delivery), never
+  // for a storefront (the store route refuses it).
+  it("charges a saved card off-session for the merchant's own workflow: the confirmation says off_session", async () => {
+    const { service } = provider()
+    const fixture = play("saved-card-off-session", { session_id: "payses_01OFFSESSION" })
+    const session = await service.initiatePayment({
+      amount: 100,
+      currency_code: "usd",
+      data: { session_id: "payses_01OFFSESSION", payment_method: SAVED, off_session: true },
+      context: { idempotency_key: "payses_01OFFSESSION", account_holder: account_holder as never },
+    })
+    const authorized = await service.authorizePayment({ data: session.data!, context: { idempotency_key: "payses_01OFFSESSION" } })
+    expect(authorized.status).toBe("authorized")
+    fixture.finish()
+    const confirm = fixture.requests.find((r) => r.path.endsWith("/confirm"))!
+    expect(confirm.body).toEqual({ off_session: "true" })
+  })
+
+  it("marks no payment off-session without a saved card and a customer", async () => {
+    const { service } = provider()
+    const fixture = inline({ scenario: "none", interactions: [] })
+    // A guest (no account holder) asking for off_session with a card: refused before Stripe.
+    await expect(
+      service.initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: "payses_01OFFGUEST", payment_method: SAVED, off_session: true }, context: { idempotency_key: "payses_01OFFGUEST" } })
+    ).rejects.toThrow("Stripe: an off-session payment needs the customer's account holder and one of their saved payment methods")
+    fixture.finish()
+  })
+
   it("reads a saved card the issuer declines as the session's error, not a crash", async () => {
     const { service } = provider()
     const fixture = play("saved-card-declined", { session_id: "payses_01SAVED" })
