@@ -25,7 +25,8 @@ import type { AddressInfo } from "node:net"
 import path from "node:path"
 import nock from "nock"
 import qs from "qs"
-import { kindsOfPath, redactForLog } from "../../src/lib/payments/redact"
+import zlib from "node:zlib"
+import { REDACTED, isPersonalKey, isSensitiveKey, kindsOfPath, redactForLog, redactText } from "../../src/lib/payments/redact"
 
 export const FIXTURES_DIR = path.resolve(__dirname, "..", "fixtures")
 
@@ -457,7 +458,8 @@ export class FixtureSession {
         for (const name of ["idempotency-key", "paypal-request-id", "prefer"]) {
           if (reqHeaders[name]) headers[name] = name === "prefer" ? String(reqHeaders[name]) : "{{*}}"
         }
-        const rawResponse = def.response
+        const rawResponse = decodedResponse(def)
+        const responseType = headerOf(def.rawHeaders, "content-type")
         return {
           request: {
             method: String(def.method).toUpperCase(),
@@ -470,6 +472,9 @@ export class FixtureSession {
           },
           response: {
             status: def.status ?? 200,
+            // A text answer that is not JSON (Braintree's XML, a form) keeps its content type,
+            // which replay serves it with (the SDK parses XML only when it says so).
+            ...(typeof rawResponse === "string" && typeof safeJson(rawResponse) === "string" && responseType ? { headers: { "content-type": responseType } } : {}),
             body: typeof rawResponse === "string" ? safeJson(rawResponse) : rawResponse,
           },
         }
@@ -516,7 +521,9 @@ function redactRecorded({ request, response, ...rest }: Interaction): Interactio
   const part = <T extends { body?: unknown }>({ body, ...line }: T, personalReplacement?: string): T =>
     ({
       ...redactForLog(line, { personalReplacement }),
-      ...(body !== undefined ? { body: redactForLog(body, { personalReplacement, kinds }) } : {}),
+      ...(body !== undefined
+        ? { body: typeof body === "string" && isXml(body) ? redactXml(body, kinds) : redactForLog(body, { personalReplacement, kinds }) }
+        : {}),
     }) as T
   return { ...rest, request: part(request, "{{*}}"), response: part(response) }
 }
@@ -563,4 +570,83 @@ function safeJson(text: string): unknown {
   } catch {
     return text
   }
+}
+
+/** A recorded answer as text: nock's recorder keeps a compressed one (Braintree's gzip) as hex chunks. */
+function decodedResponse(def: nock.Definition): unknown {
+  const raw = def.response
+  if (!Array.isArray(raw) || !raw.every((chunk) => typeof chunk === "string" && /^[0-9a-f]*$/i.test(chunk))) return raw
+  const bytes = Buffer.from(raw.join(""), "hex")
+  const encoding = headerOf(def.rawHeaders, "content-encoding")
+  return (encoding === "gzip" ? zlib.gunzipSync(bytes) : bytes).toString("utf8")
+}
+
+/** A header of nock's recorded raw headers (a flat name, value list, or an object). */
+function headerOf(rawHeaders: unknown, name: string): string | undefined {
+  if (Array.isArray(rawHeaders)) {
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      if (String(rawHeaders[i]).toLowerCase() === name) return String(rawHeaders[i + 1])
+    }
+    return undefined
+  }
+  if (rawHeaders && typeof rawHeaders === "object") {
+    const entry = Object.entries(rawHeaders as Record<string, unknown>).find(([key]) => key.toLowerCase() === name)
+    return entry ? String(entry[1]) : undefined
+  }
+  return undefined
+}
+
+export function isXml(text: string): boolean {
+  return /^\s*<(\?xml|[A-Za-z])/.test(text)
+}
+
+/**
+ * An XML body (Braintree's answers) without secrets or personal data, as `redactForLog` does
+ * for JSON: the text of each element whose name is a secret's or a personal field's, with its
+ * parent element (and the path's kinds) as the object it sits in, becomes [REDACTED]
+ * (`<customer><email>…` under /customers, a card's `<cardholder-name>`).
+ */
+export function redactXml(xml: string, kinds: readonly string[] = []): string {
+  const stack: string[] = []
+  return xml.replace(/<(\/?)([A-Za-z][\w.-]*)((?:\s[^>]*?)?)(\/?)>([^<]*)/g, (whole, close: string, name: string, attributes: string, selfClosing: string, text: string) => {
+    if (close) {
+      stack.pop()
+      return whole
+    }
+    const parent = stack[stack.length - 1]
+    if (selfClosing) return whole
+    stack.push(name)
+    if (!text.trim() || text === REDACTED) return whole
+    const inside = [...kinds, ...(parent ? [parent] : [])]
+    return isSensitiveKey(name) || isPersonalKey(name, inside) ? `<${name}${attributes}>${REDACTED}` : `<${name}${attributes}>${redactText(text)}`
+  })
+}
+
+/**
+ * The leaf elements of an XML body, each with its parent, after checking that every element
+ * closes in order (a well-formedness check enough for the gateways' answers; the SDK's own
+ * parser reads the same text at replay). Throws on an element left open or closed out of turn.
+ */
+export function xmlLeaves(xml: string): Array<{ name: string; parent?: string; text: string }> {
+  const stack: string[] = []
+  const leaves: Array<{ name: string; parent?: string; text: string }> = []
+  const tag = /<(\/?)([A-Za-z][\w.-]*)((?:\s[^>]*?)?)(\/?)>([^<]*)/g
+  const body = xml.replace(/^\s*<\?xml[^>]*\?>/, "")
+  let match: RegExpExecArray | null
+  let consumed = 0
+  while ((match = tag.exec(body))) {
+    if (body.slice(consumed, match.index).trim()) throw new Error(`text outside an element before <${match[2]}>`)
+    consumed = tag.lastIndex
+    const [, close, name, , selfClosing, text] = match
+    if (close) {
+      const open = stack.pop()
+      if (open !== name) throw new Error(`</${name}> closes <${open ?? "nothing"}>`)
+      continue
+    }
+    if (!selfClosing) stack.push(name)
+    const next = body.slice(tag.lastIndex).match(/^<\/([A-Za-z][\w.-]*)>/)
+    if (!selfClosing && next && next[1] === name) leaves.push({ name, parent: stack[stack.length - 2], text })
+  }
+  if (stack.length) throw new Error(`<${stack[stack.length - 1]}> is never closed`)
+  return leaves
 }

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process"
 import fs from "node:fs"
 import path from "node:path"
 import { REDACTED, findSecrets, isSensitiveKey } from "../../src/lib/payments/redact"
-import { FIXTURES_DIR, FixtureFile, stableStringify } from "../harness/fixtures"
+import { FIXTURES_DIR, FixtureFile, isXml, stableStringify, xmlLeaves } from "../harness/fixtures"
 
 const ROOT = path.resolve(__dirname, "..", "..")
 
@@ -72,6 +72,27 @@ describe("fixture lint", () => {
     expect(text).toBe(stableStringify(fixture) + "\n")
     expect(findSecrets(text)).toEqual([])
     expect(sensitiveValues(fixture)).toEqual([])
+    // XML bodies (Braintree's answers): well-formed, served as XML, and no secret in an element.
+    fixture.interactions.forEach((interaction, index) => {
+      const body = interaction.response.body
+      if (typeof body !== "string" || !isXml(body)) return
+      expect({ index, type: interaction.response.headers?.["content-type"] }).toEqual({ index, type: expect.stringMatching(/^application\/xml/) })
+      const secrets = xmlLeaves(body)
+        .filter((leaf) => isSensitiveKey(leaf.name) && leaf.text !== REDACTED && !/^\{\{.+\}\}$/.test(leaf.text))
+        .map((leaf) => `interaction ${index + 1}: <${leaf.name}>`)
+      expect(secrets).toEqual([])
+    })
+  })
+})
+
+describe("fixture lint of XML bodies", () => {
+  it("reads an XML answer's leaves with their parents, and refuses one that is not well-formed", () => {
+    expect(xmlLeaves('<?xml version="1.0"?>\n<customer><id>c1</id><credit-cards type="array"><credit-card><last-4>1111</last-4></credit-card></credit-cards><token nil="true"/></customer>')).toEqual([
+      { name: "id", parent: "customer", text: "c1" },
+      { name: "last-4", parent: "credit-card", text: "1111" },
+    ])
+    expect(() => xmlLeaves("<customer><id>c1</customer>")).toThrow("</customer> closes <id>")
+    expect(() => xmlLeaves("<customer><id>c1</id>")).toThrow("<customer> is never closed")
   })
 })
 

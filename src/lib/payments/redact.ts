@@ -187,6 +187,24 @@ export const PERSONAL_DATA: readonly PersonalDataRule[] = Object.freeze([
   { key: "WebATMBankName", from: "ECPay WebATMBankName, the payer's bank" },
   { key: "iban_last_chars", from: "PayPal bancontact / ideal / mybank / sofort / trustly iban_last_chars" },
   { key: "bic", from: "PayPal bank methods' bic, the payer's bank" },
+  // Braintree (its XML's dashed names, read like the others): the customer, the transaction's
+  // customer, billing and shipping details, addresses, cards and PayPal accounts.
+  // https://developer.paypal.com/braintree/docs/reference/response/transaction/node
+  { key: "first_name", from: "Braintree customer, customer-details, billing and shipping first-name" },
+  { key: "last_name", from: "Braintree customer, customer-details, billing and shipping last-name" },
+  { key: "company", in: ["customer", "customerdetails", "billing", "shipping", "address", "addresses", "billingaddress", "shippingaddress"], from: "Braintree customer and address company" },
+  { key: "street_address", from: "Braintree address street-address" },
+  { key: "extended_address", from: "Braintree address extended-address" },
+  { key: "locality", from: "Braintree address locality (the city)" },
+  { key: "region", in: ["billing", "shipping", "address", "addresses", "billingaddress", "shippingaddress"], from: "Braintree address region (the state)" },
+  { key: "payer_email", from: "Braintree paypal-account and transaction paypal payer-email" },
+  { key: "payer_first_name", from: "Braintree transaction paypal payer-first-name" },
+  { key: "payer_last_name", from: "Braintree transaction paypal payer-last-name" },
+  { key: "expiration_month", from: "Braintree credit-card expiration-month" },
+  { key: "expiration_year", from: "Braintree credit-card expiration-year" },
+  { key: "expiration_date", from: "Braintree credit-card expiration-date" },
+  { key: "masked_number", from: "Braintree credit-card masked-number (bin and last four)" },
+  { key: "device_data", from: "Braintree deviceData (the shopper's device fingerprint from Drop-in)" },
 ])
 
 interface KindRule {

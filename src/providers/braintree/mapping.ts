@@ -233,7 +233,9 @@ export function withTransaction<T extends BraintreeSessionData>(data: T, transac
     status,
     amount: status === "authorized" || SUBMITTED.has(status) ? braintreeDecimal(fromBraintreeAmount(transaction.amount, currency), currency) : data.amount,
     amount_captured: captured,
+    // Used once, by the sale: neither is kept (device data is the shopper's fingerprint).
     payment_method_nonce: null,
+    device_data: null,
     processor_response: declined || transaction.processorResponseCode
       ? { code: transaction.processorResponseCode ?? null, text: transaction.processorResponseText ?? null }
       : data.processor_response ?? null,
