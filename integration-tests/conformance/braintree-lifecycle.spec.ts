@@ -8,7 +8,7 @@
 import net from "node:net"
 import { PaymentConfigError } from "../../src/lib/payments/errors"
 import BraintreeProviderService from "../../src/providers/braintree/service"
-import { BRAINTREE_ORIGIN, braintreeTestKeys, braintreeTestOptions } from "../harness/braintree"
+import { BRAINTREE_ORIGIN, braintreeSession, braintreeTestKeys, braintreeTestOptions } from "../harness/braintree"
 import { FixtureSession } from "../harness/fixtures"
 import { quietLogger } from "../harness/loggers"
 
@@ -41,22 +41,6 @@ function capturesOf(amounts: Record<string, number>) {
   }
 }
 
-/** The session data a Braintree transaction leaves (what the sale and the captures wrote). */
-function sessionWith(session_id: string, transaction_id: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    session_id,
-    amount: "100.00",
-    currency_code: "USD",
-    merchant_account_id: "acme_usd",
-    transaction_id,
-    status: "authorized",
-    amount_captured: "0.00",
-    amount_refunded: "0.00",
-    settlements: [],
-    refunds: [],
-    ...fields,
-  }
-}
 
 const paths = (fixture: FixtureSession) => fixture.requests.map((r) => `${r.method} ${r.path.replace("/merchants/acmefixtures", "")}`)
 
@@ -70,7 +54,7 @@ describe("braintree: void or refund by settlement state", () => {
   it("voids a transaction submitted for settlement when all of it is refunded (PUT .../void, no refund)", async () => {
     const session_id = "payses_01BTVOIDFULL000000"
     const fixture = play("refund-full-unsettled-voids", { session_id })
-    const data = sessionWith(session_id, "tx1voidun", { status: "submitted_for_settlement", amount_captured: "100.00" })
+    const data = braintreeSession(session_id, "tx1voidun", { status: "submitted_for_settlement", amount_captured: "100.00" })
     const refunded = await provider().refundPayment({ amount: 100, data, context: { idempotency_key: "ref_01BTVOIDFULL0001" } } as never)
     fixture.finish()
     expect(paths(fixture)).toEqual(["GET /transactions/tx1voidun", "PUT /transactions/tx1voidun/void"])
@@ -87,7 +71,7 @@ describe("braintree: void or refund by settlement state", () => {
   it("refuses a partial refund of an unsettled transaction before any change, saying what to do", async () => {
     const session_id = "payses_01BTVOIDPART000000"
     const fixture = play("refund-partial-unsettled-refused", { session_id })
-    const data = sessionWith(session_id, "tx1voidun", { status: "submitted_for_settlement", amount_captured: "100.00" })
+    const data = braintreeSession(session_id, "tx1voidun", { status: "submitted_for_settlement", amount_captured: "100.00" })
     await expect(provider().refundPayment({ amount: 30, data, context: { idempotency_key: "ref_01BTVOIDPART0001" } } as never)).rejects.toThrow(
       "Braintree: transaction tx1voidun is submitted for settlement and not settled yet, and Braintree refunds only settled transactions: " +
         "refund all 100.00 USD of it (which voids it) or refund 30.00 USD after it settles"
@@ -102,7 +86,7 @@ describe("braintree: void or refund by settlement state", () => {
     const keys = { session_id, refund_1: "ref_01BTPARTS00001", refund_2: "ref_01BTPARTS00002" }
     const fixture = play("refund-settled-in-parts", keys)
     const service = provider()
-    let data = sessionWith(session_id, "tx1setpart", { status: "settled", amount_captured: "100.00" })
+    let data = braintreeSession(session_id, "tx1setpart", { status: "settled", amount_captured: "100.00" })
     data = { ...data, ...(await service.refundPayment({ amount: 30, data, context: { idempotency_key: keys.refund_1 } } as never)).data }
     data = { ...data, ...(await service.refundPayment({ amount: 50, data, context: { idempotency_key: keys.refund_2 } } as never)).data }
     expect(data.amount_refunded).toBe("80.00")
@@ -136,7 +120,7 @@ describe("braintree: captures", () => {
     const session_id = "payses_01BTCAPTREFUSED000"
     const fixture = play("capture-partial-refused", { session_id })
     const service = provider({}, capturesOf({ capt_01BTREFUSED0001: 40 }))
-    await expect(service.capturePayment({ data: sessionWith(session_id, "tx1capture"), context: { idempotency_key: "capt_01BTREFUSED0001" } } as never)).rejects.toThrow(
+    await expect(service.capturePayment({ data: braintreeSession(session_id, "tx1capture"), context: { idempotency_key: "capt_01BTREFUSED0001" } } as never)).rejects.toThrow(
       "Braintree: capturing 40.00 USD of the 100.00 USD authorized needs partial settlement, which Braintree enables per merchant account " +
         "(then set `partialSettlement: true`); capture the whole amount instead"
     )
@@ -149,7 +133,7 @@ describe("braintree: captures", () => {
     const keys = { session_id, capture_1: "capt_01BTPARTS00001", capture_2: "capt_01BTPARTS00002" }
     const fixture = play("capture-partial-settlements", keys)
     const service = provider({ partialSettlement: true }, capturesOf({ [keys.capture_1]: 40, [keys.capture_2]: 60 }))
-    let data = sessionWith(session_id, "tx1capture")
+    let data = braintreeSession(session_id, "tx1capture")
     data = { ...data, ...(await service.capturePayment({ data, context: { idempotency_key: keys.capture_1 } } as never)).data }
     expect(data.amount_captured).toBe("40.00")
     data = { ...data, ...(await service.capturePayment({ data, context: { idempotency_key: keys.capture_2 } } as never)).data }
@@ -170,7 +154,7 @@ describe("braintree: captures", () => {
     const keys = { session_id, capture_1: "capt_01BTLOSTCAP0001" }
     const fixture = play("capture-partial-adopted-after-lost-answer", keys)
     const service = provider({ partialSettlement: true }, capturesOf({ [keys.capture_1]: 40 }))
-    const captured = await service.capturePayment({ data: sessionWith(session_id, "tx1capture"), context: { idempotency_key: keys.capture_1 } } as never)
+    const captured = await service.capturePayment({ data: braintreeSession(session_id, "tx1capture"), context: { idempotency_key: keys.capture_1 } } as never)
     fixture.finish()
     expect(paths(fixture)).toEqual(["GET /transactions/tx1capture", "POST /transactions/advanced_search_ids", "POST /transactions/advanced_search"])
     expect(fixture.requests[1].body).toEqual({ search: { order_id: { is: keys.capture_1 } } })
@@ -185,7 +169,7 @@ describe("braintree: captures", () => {
   it("makes no second call for a transaction already submitted for settlement (`capture: true`)", async () => {
     const session_id = "payses_01BTCAPTSUBMITTED0"
     const fixture = play("capture-already-submitted", { session_id })
-    const data = sessionWith(session_id, "tx1capture", { status: "submitted_for_settlement", amount_captured: "100.00" })
+    const data = braintreeSession(session_id, "tx1capture", { status: "submitted_for_settlement", amount_captured: "100.00" })
     const captured = await provider({ capture: true }).capturePayment({ data, context: { idempotency_key: "capt_01BTSUBMITTED01" } } as never)
     fixture.finish()
     expect(paths(fixture)).toEqual(["GET /transactions/tx1capture"])
@@ -285,7 +269,7 @@ describe("braintree: a refund whose answer was lost is found, not made twice", (
     const session_id = "payses_01BTREFUNDLOST00000"
     const refund_1 = "ref_01BTLOST000001"
     const fixture = play("refund-adopted-after-lost-answer", { session_id, refund_1 })
-    const data = sessionWith(session_id, "tx1rflost", { status: "settled", amount_captured: "100.00" })
+    const data = braintreeSession(session_id, "tx1rflost", { status: "settled", amount_captured: "100.00" })
     const refunded = await provider().refundPayment({ amount: 40, data, context: { idempotency_key: refund_1 } } as never)
     fixture.finish()
     expect(paths(fixture)).toEqual(["GET /transactions/tx1rflost", "POST /transactions/advanced_search_ids", "POST /transactions/advanced_search"])

@@ -7,7 +7,7 @@ import { quietLogger } from "../harness/loggers"
 import BraintreeProviderService from "../../src/providers/braintree/service"
 import { describeConformance } from "../harness/conformance"
 import { loadFixture } from "../harness/fixtures"
-import { BRAINTREE_ORIGIN, braintreeTestOptions, braintreeWebhookCases, signBraintree, tamperBraintree } from "../harness/braintree"
+import { BRAINTREE_ORIGIN, braintreeSession, braintreeTestOptions, braintreeWebhookCases, signBraintree, tamperBraintree } from "../harness/braintree"
 
 /** What each transaction of status-mapping.json (in its order) maps to. */
 const EXPECTED: Record<string, string> = {
@@ -32,19 +32,6 @@ const statusLookups = loadFixture("braintree", "status-mapping").interactions.ma
   id: i.request.path.split("/").pop()!,
 }))
 
-/** The session data a Braintree transaction of `id` leaves. */
-const sessionWith = (transaction_id: string) => ({
-  session_id: "payses_01CONFORMANCESTATUS0",
-  amount: "100.00",
-  currency_code: "USD",
-  merchant_account_id: "acme_usd",
-  transaction_id,
-  status: "authorized",
-  amount_captured: "0.00",
-  amount_refunded: "0.00",
-  settlements: [],
-  refunds: [],
-})
 
 describeConformance({
   name: "braintree",
@@ -76,8 +63,8 @@ describeConformance({
   declineStatus: "error",
   expectCanceled: (data) => expect(data.status).toBe("voided"),
   statuses: [
-    { label: "no transaction yet (before the sale)", data: { ...sessionWith(""), transaction_id: null, status: "pending" }, expected: "pending" },
-    ...statusLookups.map(({ note, id }) => ({ label: note, data: sessionWith(id), expected: EXPECTED[note] as "pending" })),
+    { label: "no transaction yet (before the sale)", data: braintreeSession("payses_01CONFORMANCESTATUS0", null, { status: "pending" }), expected: "pending" },
+    ...statusLookups.map(({ note, id }) => ({ label: note, data: braintreeSession("payses_01CONFORMANCESTATUS0", id), expected: EXPECTED[note] as "pending" })),
   ],
   amountOf: (data) => String(data.amount),
   // Braintree takes the ISO 4217 decimals, at most two (https://developer.paypal.com/braintree/docs/reference/request/transaction/sale/node#amount):

@@ -109,21 +109,46 @@ export function tamperBraintree(body: string): string {
   return form.toString()
 }
 
+/**
+ * A chargeback as Braintree's dispute notifications carry it: Braintree writes the disputed
+ * amount with fewer decimals ("120.0"), and the disputed sale with the `orderId` the store set.
+ */
+export function disputeXml(dispute: { id: string; transaction: string; orderId: string; amount: string; status?: string }): string {
+  return xml("dispute", {
+    id: dispute.id,
+    status: dispute.status ?? "open",
+    kind: "chargeback",
+    reason: "fraud",
+    amount: dispute.amount,
+    "amount-disputed": dispute.amount.replace(/0$/, ""),
+    "currency-iso-code": "USD",
+    "reply-by-date": "2026-12-21",
+    transaction: { id: dispute.transaction, amount: dispute.amount, "order-id": dispute.orderId },
+  })
+}
+
+/** The session data a Braintree transaction of 100.00 USD leaves (what the sale and the captures wrote). */
+export function braintreeSession(session_id: string, transaction_id: string | null, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    session_id,
+    amount: "100.00",
+    currency_code: "USD",
+    merchant_account_id: "acme_usd",
+    transaction_id,
+    status: "authorized",
+    amount_captured: "0.00",
+    amount_refunded: "0.00",
+    settlements: [],
+    refunds: [],
+    ...fields,
+  }
+}
+
 /** The notifications the conformance suite signs, about a sale of `sessionId`. */
 export function braintreeWebhookCases(sessionId: string): WebhookCase[] {
   const sale = (status: string) =>
     xml("transaction", transactionXml({ id: "txwebhook1", status, amount: "120.00", "order-id": sessionId, "payment-instrument-type": "us_bank_account", "credit-card": null }))
-  const dispute = xml("dispute", {
-    id: "dpwebhook1",
-    status: "open",
-    kind: "chargeback",
-    reason: "fraud",
-    amount: "120.00",
-    "amount-disputed": "120.0",
-    "currency-iso-code": "USD",
-    "reply-by-date": "2026-12-21",
-    transaction: { id: "txwebhook1", amount: "120.00", "order-id": sessionId },
-  })
+  const dispute = disputeXml({ id: "dpwebhook1", transaction: "txwebhook1", orderId: sessionId, amount: "120.00" })
   return [
     { label: "a sale settled (transaction_settled)", body: notificationXml("transaction_settled", sale("settled")), expected: { action: "captured", amount: 120 } },
     { label: "a settlement declined", body: notificationXml("transaction_settlement_declined", sale("settlement_declined")), expected: { action: "failed" } },

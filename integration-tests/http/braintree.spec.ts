@@ -12,7 +12,7 @@
 import { PAYMENT_EVENTS_MODULE } from "../../src/modules/payment-events"
 import { describeProviderOverHttp } from "../harness/http-suite"
 import { cartWithSession, customerLogin, orderOfCart, refused, refusedWebhook } from "../harness/medusa"
-import { BRAINTREE_ORIGIN, braintreeTestKeys, notificationXml, signBraintree, xml } from "../harness/braintree"
+import { BRAINTREE_ORIGIN, braintreeTestKeys, disputeXml, notificationXml, signBraintree } from "../harness/braintree"
 
 const PROVIDER = "pp_braintree_braintree"
 const HOOK = "/hooks/payment/braintree_braintree"
@@ -106,17 +106,7 @@ describeProviderOverHttp(
       // The buyer disputes the charge: recorded against the payment, once.
       const dispute = notificationXml(
         "dispute_opened",
-        xml("dispute", {
-          id: "dphttp0001",
-          status: "open",
-          kind: "chargeback",
-          reason: "fraud",
-          amount: "100.00",
-          "amount-disputed": "100.0",
-          "currency-iso-code": "USD",
-          "reply-by-date": "2026-12-21",
-          transaction: { id: "tx2httpsaved", amount: "100.00", "order-id": session.id },
-        })
+        disputeXml({ id: "dphttp0001", transaction: "tx2httpsaved", orderId: session.id, amount: "100.00" })
       )
       const delivery = signBraintree(dispute)
       expect((await http.post(HOOK, delivery.body, { headers: delivery.headers })).data).toEqual({ received: true, outcome: "acted_on" })

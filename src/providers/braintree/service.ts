@@ -80,7 +80,7 @@ import { BraintreeOptions, parseBraintreeOptions } from "./options"
 import { verifyMerchantAccounts } from "./boot"
 import { BraintreeTransactions } from "./transactions"
 import type { BraintreeSessionData, BraintreeTransaction } from "./types"
-import { BraintreeVault } from "./vault"
+import { BraintreeVault, accountHolderId } from "./vault"
 import { notificationFields, verifyBraintreeNotification, type VerifiedNotification } from "./webhook"
 
 type Cradle = Record<string, unknown> & { logger?: Logger }
@@ -250,7 +250,7 @@ class BraintreeProviderService
       refunded: data.amount_refunded,
       format: (value) => formatBraintreeAmount(value, currency),
     })
-    const targets = await this.refundTargets(data)
+    const targets = await this.transactions_.refundSources(data)
     const refundId = input.context?.idempotency_key
     for (const step of planRefund(targets.list, new BigNumberJS(amount), currency)) {
       const value = braintreeDecimal(step.amount, currency)
@@ -395,26 +395,6 @@ class BraintreeProviderService
     return verified
   }
 
-  /** What a refund comes out of: the sale, or its partial settlements, each as Braintree has it now. */
-  protected async refundTargets(data: SessionData): Promise<{ list: RefundTarget[]; unknownRefunds: Set<string> }> {
-    const currency = data.currency_code
-    const sale = await this.transactions_.find(this.transactionOf(data))
-    const sources = data.settlements.length
-      ? await Promise.all(data.settlements.map((s) => this.transactions_.find(s.transaction_id)))
-      : [sale]
-    const known = new Set(data.refunds.map((r) => r.transaction_id))
-    const unknownRefunds = new Set(sources.filter((t) => (t.refundIds ?? []).some((id) => !known.has(id))).map((t) => t.id))
-    const list = sources.map((t) => ({
-      transaction_id: t.id,
-      status: t.status,
-      amount: fromBraintreeAmount(t.amount, currency),
-      refunded: data.refunds
-        .filter((r) => r.refunds === t.id && r.status !== "failed")
-        .reduce((sum, r) => sum.plus(r.amount), new BigNumberJS(0)),
-    }))
-    return { list, unknownRefunds }
-  }
-
   protected async voided(data: SessionData): Promise<SessionData> {
     const id = this.transactionOf(data)
     const transaction = await this.transactions_.find(id)
@@ -458,11 +438,5 @@ class BraintreeProviderService
   }
 }
 
-/** Braintree's customer id of a Medusa account holder. */
-function accountHolderId(holder: unknown): string | null {
-  const h = holder as { external_id?: unknown; data?: { id?: unknown } } | null | undefined
-  const id = h?.data?.id ?? h?.external_id
-  return typeof id === "string" && id ? id : null
-}
 
 export default BraintreeProviderService

@@ -5,9 +5,11 @@
  * refund id) and adopted when it exists; nothing that moves money is ever sent twice blind.
  * @see https://developer.paypal.com/braintree/docs/reference/request/transaction/search/node
  */
-import { GatewayRejectedError, GatewayUnavailableError } from "../../lib/payments/errors"
+import BigNumberJS from "bignumber.js"
+import { GatewayRejectedError, GatewayUnavailableError, PaymentInputError } from "../../lib/payments/errors"
 import { BraintreeClient, isUnreachable, type Validated } from "./client"
-import type { BraintreeTransaction } from "./types"
+import { fromBraintreeAmount, type RefundTarget } from "./mapping"
+import type { BraintreeSessionData, BraintreeTransaction } from "./types"
 
 /** Braintree's validation code for a nonce used already: the first attempt consumed it. */
 export const NONCE_ALREADY_USED = "91564"
@@ -51,6 +53,30 @@ export class BraintreeTransactions {
       // The first attempt made nothing: the nonce is unused, and one more try is safe.
       return this.client.validated<BraintreeTransaction>("create the sale", "transaction", (gateway) => gateway.transaction.sale(request as never), { movesMoney: true })
     }
+  }
+
+  /**
+   * What a refund comes out of: the sale, or its partial settlements, each as Braintree has it
+   * now, with what the session refunded of each; and those listing a refund the session does
+   * not know (an attempt whose answer was lost), for which the refund looks first.
+   */
+  async refundSources(data: Pick<BraintreeSessionData, "currency_code" | "transaction_id" | "settlements" | "refunds">): Promise<{ list: RefundTarget[]; unknownRefunds: Set<string> }> {
+    const currency = data.currency_code
+    if (!data.transaction_id) throw new PaymentInputError("Braintree: the payment session has no Braintree transaction yet")
+    const sources = data.settlements.length
+      ? await Promise.all(data.settlements.map((s) => this.find(s.transaction_id)))
+      : [await this.find(data.transaction_id)]
+    const known = new Set(data.refunds.map((r) => r.transaction_id))
+    const unknownRefunds = new Set(sources.filter((t) => (t.refundIds ?? []).some((id) => !known.has(id))).map((t) => t.id))
+    const list = sources.map((t) => ({
+      transaction_id: t.id,
+      status: t.status,
+      amount: fromBraintreeAmount(t.amount, currency),
+      refunded: data.refunds
+        .filter((r) => r.refunds === t.id && r.status !== "failed")
+        .reduce((sum, r) => sum.plus(r.amount), new BigNumberJS(0)),
+    }))
+    return { list, unknownRefunds }
   }
 
   /** Submit an authorization for settlement (all of it, or less and release the rest). */

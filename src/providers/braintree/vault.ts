@@ -145,3 +145,10 @@ export class BraintreeVault {
     return result.value
   }
 }
+
+/** Braintree's customer id of a Medusa account holder. */
+export function accountHolderId(holder: unknown): string | null {
+  const h = holder as { external_id?: unknown; data?: { id?: unknown } } | null | undefined
+  const id = h?.data?.id ?? h?.external_id
+  return typeof id === "string" && id ? id : null
+}

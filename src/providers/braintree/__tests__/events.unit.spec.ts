@@ -8,6 +8,7 @@
  */
 import {
   braintreeTestOptions,
+  disputeXml,
   notificationXml,
   sampleBraintree,
   signBraintree,
@@ -142,17 +143,7 @@ describe("braintree notifications through the provider", () => {
   })
 
   it("reads a signed dispute of this store's sale as the SDK parses it (amount and evidence date exact)", async () => {
-    const body = xml("dispute", {
-      id: "dp1signed",
-      status: "open",
-      kind: "chargeback",
-      reason: "fraud",
-      amount: "120.00",
-      "amount-disputed": "120.0",
-      "currency-iso-code": "USD",
-      "reply-by-date": "2026-12-21",
-      transaction: { id: "tx1signed", amount: "120.00", "order-id": SESSION },
-    })
+    const body = disputeXml({ id: "dp1signed", transaction: "tx1signed", orderId: SESSION, amount: "120.00" })
     const verdict = await provider().readGatewayEvent(delivery(signBraintree(notificationXml("dispute_opened", body)).body))
     expect(verdict).toEqual({
       verified: true,
