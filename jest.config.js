@@ -40,6 +40,14 @@ module.exports = {
     },
     {
       ...common,
+      // `npm run test:topology`: the collection as Medusa documents production (Redis event bus,
+      // workflow engine, locking and cache; server and worker processes on one PostgreSQL).
+      displayName: "topology",
+      testMatch: ["<rootDir>/integration-tests/topology/**/*.spec.ts"],
+      modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.data/", "<rootDir>/store/.medusa/"],
+    },
+    {
+      ...common,
       displayName: "http",
       testMatch: ["<rootDir>/integration-tests/http/**/*.spec.ts"],
       // The store loads the collection as installed: the built package in .medusa/server.
