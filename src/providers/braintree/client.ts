@@ -7,7 +7,7 @@
  * transaction search by the `orderId` it set) before it tries a sale or a refund again.
  * @see https://developer.paypal.com/braintree/docs/reference/general/exceptions/node
  */
-import braintree from "braintree"
+import type braintree from "braintree"
 import { GatewayRejectedError, GatewayUnavailableError, PaymentConfigError } from "../../lib/payments/errors"
 import { redactText } from "../../lib/payments/redact"
 import type { BraintreeOptions } from "./options"
@@ -44,18 +44,37 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; declined: Brain
 
 type Logger = { debug?(message: string): void; info(message: string): void; warn(message: string): void }
 
-export class BraintreeClient {
-  readonly gateway: braintree.BraintreeGateway
+let sdk: typeof braintree | undefined
 
-  constructor(private readonly options: BraintreeOptions, private readonly logger: Logger) {
-    this.gateway = new braintree.BraintreeGateway({
-      environment: environmentOf(options),
-      merchantId: options.merchantId,
-      publicKey: options.publicKey,
-      privateKey: options.privateKey,
-    })
-    // The SDK's own default is 60 s.
-    this.gateway.config.timeout = options.timeoutMs
+/**
+ * The `braintree` package, required the first time a provider talks to Braintree or checks a
+ * notification, not when the module is registered: registering the provider (or the whole
+ * collection) does not load the SDK until it is used.
+ */
+function braintreeSdk(): typeof braintree {
+  sdk ??= require("braintree") as typeof braintree
+  return sdk
+}
+
+export class BraintreeClient {
+  private gateway_: braintree.BraintreeGateway | undefined
+
+  constructor(private readonly options: BraintreeOptions, private readonly logger: Logger) {}
+
+  /** The SDK's gateway, made (and the SDK loaded) on first use. */
+  get gateway(): braintree.BraintreeGateway {
+    if (!this.gateway_) {
+      const loaded = braintreeSdk()
+      this.gateway_ = new loaded.BraintreeGateway({
+        environment: environmentOf(loaded, this.options),
+        merchantId: this.options.merchantId,
+        publicKey: this.options.publicKey,
+        privateKey: this.options.privateKey,
+      })
+      // The SDK's own default is 60 s.
+      this.gateway_.config.timeout = this.options.timeoutMs
+    }
+    return this.gateway_
   }
 
   /** One SDK call, its exceptions translated. */
@@ -135,14 +154,14 @@ export class BraintreeClient {
 }
 
 /** Braintree's host for the environment, or the `apiBaseUrl` a test or the demo points it at. */
-function environmentOf(options: BraintreeOptions): braintree.Environment {
+function environmentOf(sdk: typeof braintree, options: BraintreeOptions): braintree.Environment {
   if (!options.apiBaseUrl) {
-    return options.environment === "production" ? braintree.Environment.Production : braintree.Environment.Sandbox
+    return options.environment === "production" ? sdk.Environment.Production : sdk.Environment.Sandbox
   }
   const url = new URL(options.apiBaseUrl)
   const ssl = url.protocol === "https:"
   const port = url.port || (ssl ? "443" : "80")
-  return new braintree.Environment(url.hostname, port, `${url.origin}/auth`, ssl, url.hostname, port)
+  return new sdk.Environment(url.hostname, port, `${url.origin}/auth`, ssl, url.hostname, port)
 }
 
 /** Whether an error says Braintree could not be reached (the outcome of the call is unknown). */

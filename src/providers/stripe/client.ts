@@ -4,7 +4,7 @@
  * goes through, so error translation, the placeholder-key hint and the scrubbed log line
  * happen once.
  */
-import Stripe from "stripe"
+import type Stripe from "stripe"
 import type { Logger } from "@medusajs/framework/types"
 import { GatewayRejectedError, GatewayUnavailableError, isPlaceholderCredential } from "../../lib/payments/errors"
 import { redactText } from "../../lib/payments/redact"
@@ -18,6 +18,21 @@ export interface StripeCallOptions {
    * @default false
    */
   movesMoney?: boolean
+}
+
+let sdk: typeof Stripe | undefined
+
+/**
+ * The `stripe` package, required the first time a provider talks to Stripe or checks a
+ * webhook, not when the module is registered: a store that registers the provider (or the
+ * whole collection) does not pay the SDK's load time and memory at boot until it is used.
+ */
+export function stripeSdk(): typeof Stripe {
+  if (!sdk) {
+    const loaded = require("stripe") as typeof Stripe & { default?: typeof Stripe }
+    sdk = loaded.default ?? loaded
+  }
+  return sdk
 }
 
 export function createStripeClient(options: StripeOptions): Stripe {
@@ -36,17 +51,22 @@ export function createStripeClient(options: StripeOptions): Stripe {
     config.protocol = url.protocol === "http:" ? "http" : "https"
     config.port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443
   }
-  return new Stripe(options.apiKey, config)
+  const StripeSdk = stripeSdk()
+  return new StripeSdk(options.apiKey, config)
 }
 
 export class StripeClient {
-  private readonly stripe: Stripe
+  private stripe_: Stripe | undefined
 
   constructor(
     private readonly options: StripeOptions,
     private readonly logger: Pick<Logger | Console, "warn">
-  ) {
-    this.stripe = createStripeClient(options)
+  ) {}
+
+  /** The SDK instance, made (and the SDK loaded) on the first call. */
+  private get stripe(): Stripe {
+    this.stripe_ ??= createStripeClient(this.options)
+    return this.stripe_
   }
 
   /**
@@ -63,6 +83,7 @@ export class StripeClient {
 
   /** A Stripe error as the collection's typed errors, logged once without secrets. */
   protected translateError(operation: string, error: unknown, movesMoney = false): Error {
+    const Stripe = stripeSdk()
     if (!(error instanceof Stripe.errors.StripeError)) {
       return error instanceof Error ? error : new Error(String(error))
     }

@@ -5,7 +5,8 @@
  * Stripe.
  * @see https://docs.stripe.com/webhooks#verify-events
  */
-import Stripe from "stripe"
+import type Stripe from "stripe"
+import { stripeSdk } from "./client"
 
 /**
  * The verified event, or a throw (forged, tampered, stale or unsigned). The SDK's
@@ -17,5 +18,5 @@ export function verifyStripeEvent(
   secret: string,
   toleranceSeconds: number
 ): Stripe.Event {
-  return Stripe.webhooks.constructEvent(rawBody, signature ?? "", secret, toleranceSeconds)
+  return stripeSdk().webhooks.constructEvent(rawBody, signature ?? "", secret, toleranceSeconds)
 }
