@@ -46,7 +46,7 @@ if (selects(process.argv.slice(2), ["browser"])) {
 
 /** Whether the jest arguments select tests that boot the store (the http, browser or install project, or a file of them). */
 function needsStore(args) {
-  return selects(args, ["http", "browser", "install"])
+  return selects(args, ["http", "browser", "install", "load"])
 }
 
 /**
