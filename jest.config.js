@@ -48,6 +48,14 @@ module.exports = {
     },
     {
       ...common,
+      // `npm run load`: concurrent checkouts and a webhook storm through the store (scripts/load.mjs sets the counts).
+      displayName: "load",
+      testMatch: ["<rootDir>/integration-tests/load/**/*.spec.ts"],
+      modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.data/", "<rootDir>/store/.medusa/"],
+      setupFiles: ["<rootDir>/integration-tests/setup.js"],
+    },
+    {
+      ...common,
       displayName: "http",
       testMatch: ["<rootDir>/integration-tests/http/**/*.spec.ts"],
       // The store loads the collection as installed: the built package in .medusa/server.
