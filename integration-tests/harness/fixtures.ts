@@ -189,15 +189,19 @@ export class FixtureSession {
     req.setEncoding("utf8")
     req.on("data", (chunk: string) => (raw += chunk))
     req.on("end", () => {
-      const [status, body, headers] = this.reply(
-        String(req.method ?? "GET"),
-        String(req.url ?? "/"),
-        raw,
-        req.headers as Record<string, string | string[]>
-      ) as [number, string, Record<string, string>]
+      const { status, body, headers } = this.answer(String(req.method ?? "GET"), String(req.url ?? "/"), raw, req.headers)
       res.writeHead(status, headers)
       res.end(body)
     })
+  }
+
+  /**
+   * The next interaction's answer to one request, matched (and used) as `handle` does, without
+   * writing it anywhere: the fault harness (faults.ts) decides how, or whether, it arrives.
+   */
+  answer(method: string, url: string, rawBody: string, headers: http.IncomingHttpHeaders): { status: number; body: string; headers: Record<string, string> } {
+    const [status, body, answerHeaders] = this.reply(method, url, rawBody, headers as Record<string, string | string[]>) as [number, string, Record<string, string>]
+    return { status, body, headers: answerHeaders }
   }
 
   /** Stop intercepting; throw if a request did not match or an interaction was left unused. */

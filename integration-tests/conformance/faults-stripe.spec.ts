@@ -1,0 +1,166 @@
+/**
+ * Stripe between faults: answers lost after Stripe acted, resets, 503s, slow answers past the
+ * client's timeout. stripe-node is the only retry layer (`maxNetworkRetries`), and retries a
+ * POST under the same Idempotency-Key, which Stripe answers with the first result
+ * (https://docs.stripe.com/api/idempotent_requests). The strict fixture holds exactly what
+ * Stripe did: a second capture or refund would not match it.
+ */
+import StripeProviderService from "../../src/providers/stripe/service"
+import { toSessionData } from "../../src/providers/stripe/mapping"
+import { GatewayRejectedError, GatewayUnavailableError } from "../../src/lib/payments/errors"
+import { outcomesFromSnapshot } from "../../src/lib/payments/outcomes/reconcile"
+import type { PaymentOfSession } from "../../src/lib/payments/outcomes/ports"
+import type { SessionRecord } from "../../src/lib/payments/hosted/sessions"
+import { FaultyGateway, type Fault } from "../harness/faults"
+import { loadFixture } from "../harness/fixtures"
+import { quietLogger } from "../harness/loggers"
+import { signStripe, stripeEvent, stripeTestOptions } from "../harness/stripe"
+import type Stripe from "stripe"
+
+const SESSION = "payses_01FAULTSTRIPE0000000000001"
+const PROVIDER = "pp_stripe_stripe"
+const lifecycle = loadFixture("stripe", "lifecycle-manual-capture").interactions
+const authorizedIntent = JSON.parse(JSON.stringify(lifecycle[3].response.body).split("{{session_id}}").join(SESSION)) as Stripe.PaymentIntent
+const capturedIntent = JSON.parse(JSON.stringify(lifecycle[4].response.body).split("{{session_id}}").join(SESSION)) as Stripe.PaymentIntent
+
+const SERVER_ERROR: Fault = { kind: "5xx", body: { error: { type: "api_error", message: "An unknown error occurred" } } }
+
+let gateway: FaultyGateway | undefined
+afterEach(() => gateway?.stop())
+
+async function stripeBehind(scenario: string, faults: Record<number, Fault>, maxNetworkRetries = 2): Promise<StripeProviderService> {
+  gateway = FaultyGateway.of("stripe", scenario, faults, { bodyFormat: "form", vars: { session_id: SESSION } })
+  const origin = await gateway.start()
+  return new StripeProviderService({ logger: quietLogger }, { ...stripeTestOptions, apiBaseUrl: origin, timeoutMs: 1000, maxNetworkRetries })
+}
+
+function keys(path?: RegExp): Array<string | undefined> {
+  return gateway!.headerOf("idempotency-key", (r) => r.method === "POST" && (!path || path.test(r.path)))
+}
+
+/** What Medusa has when the capture's answer was lost: the session authorized, the payment without a capture. */
+function medusaAfterLostCapture(data: Record<string, unknown>): { session: SessionRecord; payment: PaymentOfSession } {
+  const session: SessionRecord = {
+    id: SESSION, provider_id: PROVIDER, status: "authorized", amount: 120, currency_code: "usd", data,
+    authorized_at: "2026-12-01T10:00:00.000Z", payment_collection_id: "pay_col_fault", payment: { id: "pay_01FAULT", captured_at: null },
+  }
+  const payment: PaymentOfSession = { id: "pay_01FAULT", provider_id: PROVIDER, amount: 120, currency_code: "usd", data, canceled_at: null, captures: [], refunds: [] }
+  return { session, payment }
+}
+
+describe("stripe under faults: initiate and update", () => {
+  it("creates one intent through a 503, a reset before Stripe saw the request and a lost answer, all under the session id", async () => {
+    const provider = await stripeBehind("fault-initiate-replayed", { 1: SERVER_ERROR, 2: { kind: "reset", acted: false }, 3: { kind: "timeout" } }, 3)
+    const out = await provider.initiatePayment({ amount: 100, currency_code: "usd", data: { session_id: SESSION }, context: { idempotency_key: SESSION } })
+    expect(out.id).toBe("pi_3QfxLifecycle0001")
+    expect(keys()).toEqual([SESSION, SESSION, SESSION, SESSION])
+    gateway!.finish()
+  })
+
+  it("changes the amount once when the connection is reset after Stripe changed it: the retry's key is the first's", async () => {
+    const provider = await stripeBehind("fault-update-replayed", { 1: { kind: "reset" } })
+    const data = toSessionData({ ...authorizedIntent, status: "requires_payment_method", amount: 10000, amount_capturable: 0 }, { session_id: SESSION })
+    const out = await provider.updatePayment({ amount: 120, currency_code: "usd", data, context: { idempotency_key: SESSION } })
+    expect(out.data).toMatchObject({ amount: 12000, update_seq: 1 })
+    const [first, retry] = keys()
+    expect(first).toBeTruthy()
+    expect(retry).toBe(first)
+    gateway!.finish()
+  })
+})
+
+describe("stripe under faults: capture", () => {
+  const data = () => toSessionData(authorizedIntent, { session_id: SESSION })
+
+  it("captures once when the answer is lost: stripe-node retries under the Medusa capture id and Stripe replays it", async () => {
+    const provider = await stripeBehind("fault-capture-replayed", { 1: { kind: "timeout" } })
+    const out = await provider.capturePayment({ data: data(), context: { idempotency_key: "capt_01FAULT1" } })
+    expect(out.data).toMatchObject({ status: "succeeded", amount_received: 12000 })
+    expect(keys(/capture$/)).toEqual(["capt_01FAULT1", "capt_01FAULT1"])
+    gateway!.finish()
+  })
+
+  it("says the outcome is unknown when no answer comes back, and Medusa's next capture records Stripe's without capturing twice", async () => {
+    const provider = await stripeBehind("fault-capture-indeterminate", { 1: { kind: "timeout" }, 2: SERVER_ERROR, 3: SERVER_ERROR })
+    const lost = provider.capturePayment({ data: data(), context: { idempotency_key: "capt_01FAULT1" } })
+    await expect(lost).rejects.toBeInstanceOf(GatewayUnavailableError)
+    await expect(lost).rejects.toMatchObject({ indeterminate: true, message: expect.stringContaining("the outcome is unknown") })
+    // Medusa deleted its capture when the call failed; the admin's next capture has a new id.
+    const again = await provider.capturePayment({ data: data(), context: { idempotency_key: "capt_01FAULT2" } })
+    expect(again.data).toMatchObject({ status: "succeeded", amount_received: 12000 })
+    expect(keys(/capture$/)).toEqual(["capt_01FAULT1", "capt_01FAULT1", "capt_01FAULT1", "capt_01FAULT2"])
+    gateway!.finish()
+  })
+
+  it("is brought to captured by the reconciliation when nobody captures again: the capture Stripe made is recorded", async () => {
+    const provider = await stripeBehind("fault-capture-reconciled", { 1: { kind: "timeout" }, 2: SERVER_ERROR, 3: SERVER_ERROR })
+    const before = data()
+    await expect(provider.capturePayment({ data: before, context: { idempotency_key: "capt_01FAULT1" } })).rejects.toMatchObject({ indeterminate: true })
+    const snapshot = await provider.inspectPayment(before)
+    expect(snapshot).toMatchObject({ status: "captured", captured_amount: "120.00" })
+    const { session, payment } = medusaAfterLostCapture(before)
+    expect(outcomesFromSnapshot(session, payment, snapshot, "2026-12-01T12:00:00.000Z")).toEqual([
+      expect.objectContaining({ kind: "captured", session_id: SESSION, amount: "120.00", currency_code: "usd", captured_total: "120.00" }),
+    ])
+    // Once Medusa records it, the same check finds nothing more to do.
+    expect(outcomesFromSnapshot(session, { ...payment, captures: [{ amount: 120 }] }, snapshot, "2026-12-01T12:10:00.000Z")).toEqual([])
+    gateway!.finish()
+  })
+})
+
+describe("stripe under faults: refund", () => {
+  const data = () => toSessionData(capturedIntent, { session_id: SESSION })
+
+  it("refunds once when the answer arrives after the client's timeout: the retry carries the Medusa refund id", async () => {
+    const provider = await stripeBehind("fault-refund-replayed", { 1: { kind: "slow", delayMs: 1500 } })
+    const out = await provider.refundPayment({ data: data(), amount: 20, context: { idempotency_key: "ref_01FAULT1" } })
+    expect(out.data).toMatchObject({ amount_refunded: 2000 })
+    expect(keys()).toEqual(["ref_01FAULT1", "ref_01FAULT1"])
+    gateway!.finish()
+  })
+
+  it("says a refund whose answers were all lost is of unknown outcome, and the reconciliation records it once", async () => {
+    const provider = await stripeBehind("fault-refund-reconciled", { 1: { kind: "timeout" }, 2: { kind: "reset", acted: false }, 3: SERVER_ERROR })
+    const before = data()
+    const lost = provider.refundPayment({ data: before, amount: 20, context: { idempotency_key: "ref_01FAULT1" } })
+    await expect(lost).rejects.toBeInstanceOf(GatewayUnavailableError)
+    await expect(lost).rejects.toMatchObject({ indeterminate: true })
+    const snapshot = await provider.inspectPayment(before)
+    const { session, payment } = medusaAfterLostCapture(before)
+    // Medusa deleted its refund when the call failed: Stripe's refund carries the store's mark
+    // with that deleted id, and must be recorded, not taken for one Medusa has.
+    const captured = { ...payment, captures: [{ amount: 120 }] }
+    expect(outcomesFromSnapshot(session, captured, snapshot, "2026-12-01T12:00:00.000Z")).toEqual([
+      expect.objectContaining({ kind: "refunded", refund_id: "re_3QfxRefundPart0001", amount: "20.00", made_by_store: false }),
+    ])
+    const recorded = { ...captured, refunds: [{ id: "ref_01FAULT1", amount: 20 }] }
+    expect(outcomesFromSnapshot(session, recorded, snapshot, "2026-12-01T12:10:00.000Z")).toEqual([])
+    gateway!.finish()
+  })
+})
+
+describe("stripe under faults: cancel", () => {
+  it("cancels once when the connection is reset after Stripe canceled: the retry carries the Medusa payment id", async () => {
+    const provider = await stripeBehind("fault-cancel-replayed", { 1: { kind: "reset" } })
+    const out = await provider.cancelPayment({ data: toSessionData(authorizedIntent, { session_id: SESSION }), context: { idempotency_key: "pay_01FAULT" } })
+    expect(out.data).toMatchObject({ status: "canceled" })
+    expect(keys()).toEqual(["pay_01FAULT", "pay_01FAULT"])
+    gateway!.finish()
+  })
+})
+
+describe("stripe under faults: webhook processing", () => {
+  it("gives no verdict while Stripe cannot be asked for the refund's session, and the redelivery is read in full", async () => {
+    const provider = await stripeBehind("fault-webhook-lookup", { 1: SERVER_ERROR, 2: SERVER_ERROR, 3: SERVER_ERROR })
+    const refund = JSON.parse(JSON.stringify(lifecycle[5].response.body).split("{{session_id}}").join(SESSION).split("{{refund_1}}").join("re_dashboard_none")) as Stripe.Refund
+    const body = stripeEvent("refund.created", { ...refund, metadata: {} })
+    const delivery = { data: JSON.parse(body), rawData: body, headers: signStripe(body) }
+    // Thrown, not an "ignored" verdict: the plugin's route answers 500 and Stripe delivers it again.
+    const first = provider.readGatewayEvent(delivery)
+    await expect(first).rejects.toBeInstanceOf(GatewayUnavailableError)
+    await expect(first).rejects.not.toBeInstanceOf(GatewayRejectedError)
+    const again = await provider.readGatewayEvent(delivery)
+    expect(again).toMatchObject({ verified: true, outcome: { kind: "refunded", session_id: SESSION, refund_id: "re_3QfxRefundPart0001", made_by_store: false } })
+    gateway!.finish()
+  })
+})
