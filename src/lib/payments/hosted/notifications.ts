@@ -220,7 +220,7 @@ async function settleStale(
   // Replaying an old signed notification must not make the store hammer the gateway's
   // order query (gateways rate-limit it): one query per session per interval.
   const throttle = deps.throttle ?? sharedStatusThrottle
-  if (throttle.wait(session.id, (deps.now ?? Date.now)(), DEFAULT_MIN_INTERVAL_MS) > 0) {
+  if ((await throttle.wait(session.id, (deps.now ?? Date.now)(), DEFAULT_MIN_INTERVAL_MS)) > 0) {
     return { acknowledge: false, result: "retry", detail: "checked recently", session_id: session.id }
   }
   log("info", `${verdict.reason}; asking the gateway for the status of ${verdict.reference}`)

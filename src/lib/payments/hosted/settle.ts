@@ -11,7 +11,7 @@ import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { toBigNumber } from "../money"
 import type { HostedLogger, NotificationOutcome } from "./contract"
 import { isSettled, type ProviderLookup, type SessionReader, type SessionRecord } from "./sessions"
-import type { StatusCheckThrottle } from "./throttle"
+import type { StatusThrottle } from "./throttle"
 import type { ProcessResult } from "../outcomes/process"
 import type { GatewayOutcome } from "../outcomes/types"
 
@@ -37,8 +37,12 @@ export interface HostedPaymentDependencies {
   providers: ProviderLookup
   runPaymentWorkflow: PaymentWorkflowRunner
   logger: HostedLogger
-  /** @default the process's shared throttle (`sharedStatusThrottle` in throttle.ts) */
-  throttle?: StatusCheckThrottle
+  /**
+   * One gateway query per session per interval; the routes hand in one shared by every
+   * process of the store (`SharedStatusThrottle`, src/runtime/status-throttle.ts).
+   * @default this process's throttle (`sharedStatusThrottle` in throttle.ts)
+   */
+  throttle?: StatusThrottle
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number
   /**

@@ -255,7 +255,7 @@ export async function refreshPaymentStatus(
     return view(false)
   }
   const throttle = deps.throttle ?? sharedStatusThrottle
-  const wait = throttle.wait(session.id, (deps.now ?? Date.now)(), minIntervalMs)
+  const wait = await throttle.wait(session.id, (deps.now ?? Date.now)(), minIntervalMs)
   if (wait > 0) {
     return view(false, { next_check_after_seconds: wait })
   }

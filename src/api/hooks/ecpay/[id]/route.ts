@@ -6,6 +6,7 @@ import { handleHostedNotification } from "../../../../lib/payments/hosted/notifi
 import { paymentProviders, querySessionReader } from "../../../../lib/payments/hosted/sessions"
 import { processOutcome } from "../../../../lib/payments/outcomes/process"
 import { outcomeDependencies } from "../../../../runtime/outcomes"
+import { statusThrottle } from "../../../../runtime/status-throttle"
 
 /**
  * `POST /hooks/ecpay/:id`: ECPay's payment notification (`ReturnURL`) for the provider
@@ -38,6 +39,8 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse): Promise<voi
       providers: paymentProviders(req.scope),
       runPaymentWorkflow: (input) => processPaymentWorkflow(req.scope).run({ input }),
       logger,
+      // One gateway query per session per interval across every server instance.
+      throttle: statusThrottle(req.scope),
       // On the payment's event timeline, once per notification; a failed payment errors its session.
       recordOutcome: (gatewayOutcome) =>
         processOutcome(outcomeDependencies(req.scope), { providerId, outcome: gatewayOutcome, source: "webhook", label: "ECPay" }),

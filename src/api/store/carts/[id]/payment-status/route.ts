@@ -3,6 +3,7 @@ import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/util
 import { processPaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { paymentProviders, querySessionReader } from "../../../../../lib/payments/hosted/sessions"
 import { CartNotFoundError, refreshPaymentStatus } from "../../../../../lib/payments/hosted/status"
+import { statusThrottle } from "../../../../../runtime/status-throttle"
 
 /**
  * `GET /store/carts/:id/payment-status[?session_id=payses_...]`: what the return page of a
@@ -33,6 +34,8 @@ export const GET = async (req: MedusaStoreRequest, res: MedusaResponse): Promise
         providers: paymentProviders(req.scope),
         runPaymentWorkflow: (input) => processPaymentWorkflow(req.scope).run({ input }),
         logger,
+        // One gateway query per session per interval across every server instance.
+        throttle: statusThrottle(req.scope),
       },
       cartId,
       sessionId
