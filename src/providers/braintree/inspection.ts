@@ -59,6 +59,7 @@ export function toBraintreeSnapshot(sale: BraintreeTransaction, settlements: Bra
     amount: braintreeDecimal(amount(refund), currency),
     currency_code: currency,
     made_by_store: !!refund.orderId && MEDUSA_REFUND_ID.test(refund.orderId),
+    ...(refund.orderId && MEDUSA_REFUND_ID.test(refund.orderId) ? { medusa_refund_id: refund.orderId } : {}),
     status: refundStatus(refund.status),
   }))
   const refunded = listed.filter((r) => r.status !== "failed" && r.status !== "canceled").reduce((total, r) => total.plus(r.amount), new BigNumberJS(0))

@@ -188,6 +188,7 @@ export function readPaypalEvent(event: PaypalWebhookEvent): PaypalEventReading {
         amount,
         currency_code,
         made_by_store: !!mark.medusa_refund_id,
+        ...(mark.medusa_refund_id ? { medusa_refund_id: mark.medusa_refund_id } : {}),
         status,
       }
     }

@@ -103,11 +103,13 @@ export function toPaypalSnapshot(order: PaypalOrder, known: Partial<PaypalSessio
 }
 
 function toGatewayRefund(refund: PaypalRefund, currency: string): GatewayRefund {
+  const mark = parseRefundCustomId(refund.custom_id).medusa_refund_id
   return {
     refund_id: refund.id,
     amount: refund.amount ? paypalDecimal(fromPaypalMoney(refund.amount), refund.amount.currency_code) : paypalDecimal(new BigNumberJS(0), currency),
     currency_code: (refund.amount?.currency_code ?? currency).toLowerCase(),
-    made_by_store: !!parseRefundCustomId(refund.custom_id).medusa_refund_id,
+    made_by_store: !!mark,
+    ...(mark ? { medusa_refund_id: mark } : {}),
     status: refundOutcomeStatus(refund.status),
   }
 }

@@ -110,6 +110,12 @@ export const MEDUSA_REFUND_ID = "medusa_refund_id"
  * a refund's metadata. A refund made in Stripe's dashboard carries neither: Stripe gives a
  * refund its own metadata, empty unless its creator sets it.
  */
+/** The Medusa refund id of the store's mark, to tell a refund whose answer was lost (`isLostStoreRefund`). */
+function storeRefundId(refund: Pick<Stripe.Refund, "metadata">): { medusa_refund_id?: string } {
+  const mark = refund.metadata?.[MEDUSA_REFUND_ID]
+  return typeof mark === "string" && mark.length > 0 ? { medusa_refund_id: mark } : {}
+}
+
 export function isStoreRefund(refund: Pick<Stripe.Refund, "metadata">): boolean {
   const mark = refund.metadata?.[MEDUSA_REFUND_ID]
   return (typeof mark === "string" && mark.length > 0) || medusaSessionId(refund.metadata?.session_id) !== undefined
@@ -156,6 +162,7 @@ export function readStripeEvent(event: Stripe.Event): StripeEventReading {
           amount: stripeMajorString(refund.amount, refund.currency),
           currency_code: refund.currency.toLowerCase(),
           made_by_store: isStoreRefund(refund),
+          ...storeRefundId(refund),
           ...(status ? { status } : {}),
         }
       },
@@ -367,6 +374,7 @@ export function toGatewayRefund(refund: Stripe.Refund): GatewayRefund {
     amount: stripeMajorString(refund.amount, refund.currency),
     currency_code: refund.currency.toLowerCase(),
     made_by_store: isStoreRefund(refund),
+    ...storeRefundId(refund),
     status: refundStatus(refund.status) ?? "pending",
   }
 }

@@ -20,6 +20,8 @@ import { isSettled } from "../hosted/sessions"
 import { messageOf } from "../hosted/settle"
 import { hasExternalRefund } from "../external-refunds"
 import { redactText } from "../redact"
+import { sumOfRecordedAmounts, toBigNumber } from "../money"
+import { isLostStoreRefund } from "./refunds-disputes"
 import { processOutcome, type EventSource, type OutcomeDependencies, type PaymentOfSession, type ProcessResult } from "./process"
 import { AUTHORIZATION_WARNING_MS } from "./view"
 import { inspectsPayments, type GatewayOutcome, type GatewayPaymentSnapshot } from "./types"
@@ -134,8 +136,25 @@ export function outcomesFromSnapshot(
   } else if (snapshot.status === "error" && !settled && session.status !== "error") {
     outcomes.push({ ...ref("failed"), kind: "failed", session_id: session.id, reason: snapshot.reason })
   }
+  // A capture the gateway made that Medusa does not record: one whose answer was lost (Medusa
+  // deleted its capture when the call failed), or one made in the gateway's dashboard. Recorded
+  // for the difference (`recordGatewayCapture`), once per captured total.
+  if (payment && !payment.canceled_at && snapshot.captured_amount !== undefined) {
+    const captured = toBigNumber(snapshot.captured_amount)
+    if (captured.gt(sumOfRecordedAmounts(payment.captures))) {
+      outcomes.push({
+        ...ref(`captured:${captured.toFixed()}`),
+        event_type: "reconciliation.captured",
+        kind: "captured",
+        session_id: session.id,
+        amount: snapshot.amount ?? snapshot.captured_amount,
+        currency_code: snapshot.currency_code,
+        captured_total: snapshot.captured_amount,
+      })
+    }
+  }
   for (const refund of snapshot.refunds ?? []) {
-    if (refund.made_by_store || refund.status !== "succeeded") continue
+    if ((refund.made_by_store && !isLostStoreRefund(refund, payment)) || refund.status !== "succeeded") continue
     if (payment && hasExternalRefund(payment.data, refund.refund_id)) continue
     outcomes.push({
       event_id: `reconcile:refund:${refund.refund_id}`,

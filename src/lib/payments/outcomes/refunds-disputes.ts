@@ -6,8 +6,21 @@
 import { externalRefundNote, hasExternalRefund, recordsGatewayRefund } from "../external-refunds"
 import { formatAmount, sumOfRecordedAmounts, toBigNumber } from "../money"
 import type { SessionRecord } from "../hosted/sessions"
-import { DISPUTE_EVENTS, Retry, type Act, type DisputeEventData, type DisputeRecord, type Log, type OutcomeDependencies, type ProcessInput } from "./ports"
+import { DISPUTE_EVENTS, Retry, type Act, type DisputeEventData, type DisputeRecord, type Log, type OutcomeDependencies, type PaymentOfSession, type ProcessInput } from "./ports"
 import type { GatewayOutcome } from "./types"
+
+/**
+ * A refund carrying the store's mark whose Medusa refund no longer exists: Medusa records a
+ * refund before calling the gateway and deletes it when the call fails, so a call whose answer
+ * was lost (a timeout after the gateway refunded) leaves money refunded that Medusa does not
+ * show. Such a refund is recorded like one made outside Medusa, once.
+ */
+export function isLostStoreRefund(
+  refund: { made_by_store: boolean; medusa_refund_id?: string },
+  payment: Pick<PaymentOfSession, "refunds"> | undefined
+): boolean {
+  return refund.made_by_store && !!refund.medusa_refund_id && !!payment && !payment.refunds.some((r) => r.id === refund.medusa_refund_id)
+}
 
 export async function refunded(
   deps: OutcomeDependencies,
@@ -19,7 +32,11 @@ export async function refunded(
   const amountText = formatAmount(outcome.amount, outcome.currency_code)
   const payment = await deps.actions.paymentOfSession(session.id)
   const status = outcome.status ?? "succeeded"
-  if (outcome.made_by_store) {
+  const lost = isLostStoreRefund(outcome, payment)
+  if (lost) {
+    log("warn", `refund ${outcome.refund_id} of ${amountText} carries this store's mark, but Medusa has no refund ${outcome.medusa_refund_id} (its answer was lost); recorded now`)
+  }
+  if (outcome.made_by_store && !lost) {
     if (status === "failed" || status === "canceled") {
       log("warn", `refund ${outcome.refund_id} of ${amountText}, made by this store, is ${status} at the gateway; Medusa shows it refunded: correct the order by hand`)
       return { outcome: "ignored", detail: `refund made by this store ${status} at the gateway after Medusa recorded it; correct the order by hand`, payment_id: payment?.id }

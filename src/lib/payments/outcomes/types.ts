@@ -53,6 +53,12 @@ export type GatewayOutcome =
       amount: string
       currency_code: string
       made_by_store: boolean
+      /**
+       * The Medusa refund id the store's mark names, when the gateway keeps it. A store's refund
+       * whose Medusa refund is gone (the call's answer was lost, so Medusa deleted its refund)
+       * has moved money Medusa does not show: it is recorded like one made outside Medusa.
+       */
+      medusa_refund_id?: string
       status?: "succeeded" | "pending" | "failed" | "canceled"
     })
   /** A dispute or chargeback opened, changed or closed. */
@@ -123,6 +129,8 @@ export interface GatewayRefund {
   currency_code: string
   /** Carries this store's mark (Medusa made it). */
   made_by_store: boolean
+  /** The Medusa refund id of the mark, when the gateway keeps it (see the `refunded` outcome). */
+  medusa_refund_id?: string
   status: "succeeded" | "pending" | "failed" | "canceled"
 }
 

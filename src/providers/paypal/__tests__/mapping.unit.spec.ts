@@ -372,7 +372,7 @@ describe("the full outcome of a verified PayPal event", () => {
   it("reads this store's refund from its custom_id, with no lookup", () => {
     const refund = { id: "1JU08902781691411", status: "COMPLETED", amount: money("20.00"), custom_id: `${SESSION}.ref_01OWN`, links: up("3C679366HH908993F") }
     expect(settled(event("PAYMENT.CAPTURE.REFUNDED", refund))).toEqual({
-      ...ref, event_type: "PAYMENT.CAPTURE.REFUNDED", kind: "refunded", session_id: SESSION, refund_id: "1JU08902781691411", amount: "20.00", currency_code: "usd", made_by_store: true, status: "succeeded",
+      ...ref, event_type: "PAYMENT.CAPTURE.REFUNDED", kind: "refunded", session_id: SESSION, refund_id: "1JU08902781691411", amount: "20.00", currency_code: "usd", made_by_store: true, medusa_refund_id: "ref_01OWN", status: "succeeded",
     })
     // A refund made before the mark carried the refund id: the session only, not this store's mark.
     expect(settled(event("PAYMENT.CAPTURE.REFUNDED", { ...refund, custom_id: SESSION }))).toEqual(expect.objectContaining({ made_by_store: false }))

@@ -1013,9 +1013,9 @@ describe("PayPal: describing and inspecting a payment", () => {
       captured_amount: "120.00",
       refunded_amount: "55.00",
       refunds: [
-        { refund_id: "8IN03STORE0000000", amount: "20.00", currency_code: "usd", made_by_store: true, status: "succeeded" },
+        { refund_id: "8IN03STORE0000000", amount: "20.00", currency_code: "usd", made_by_store: true, medusa_refund_id: "ref_01INSPECTSTORE", status: "succeeded" },
         { refund_id: "8IN03DASH00000000", amount: "30.00", currency_code: "usd", made_by_store: false, status: "succeeded" },
-        { refund_id: "8IN03PEND00000000", amount: "5.00", currency_code: "usd", made_by_store: true, status: "pending" },
+        { refund_id: "8IN03PEND00000000", amount: "5.00", currency_code: "usd", made_by_store: true, medusa_refund_id: "ref_01INSPECTPENDING", status: "pending" },
       ],
     })
   })

@@ -903,7 +903,7 @@ describe("Stripe: describing and inspecting a payment", () => {
       refunds: [
         { refund_id: "re_3QfxInspectDashboard1", amount: "30.00", currency_code: "usd", made_by_store: false, status: "succeeded" },
         { refund_id: "re_3QfxInspectFailed001", amount: "10.00", currency_code: "usd", made_by_store: false, status: "failed" },
-        { refund_id: "re_3QfxInspectStore0001", amount: "20.00", currency_code: "usd", made_by_store: true, status: "succeeded" },
+        { refund_id: "re_3QfxInspectStore0001", amount: "20.00", currency_code: "usd", made_by_store: true, medusa_refund_id: "ref_01INSPECTSTOREREFUND", status: "succeeded" },
       ],
     })
   })
