@@ -137,10 +137,10 @@ export function toMinorUnits(
   const exponent = gatewayExponent(code, rules)
   const step = rules.steps?.[code] ?? 1
   const scaled = major.shiftedBy(exponent)
-  const rounded = scaled
-    .dividedBy(step)
-    .integerValue(options.rounding === "down" ? BigNumberJS.ROUND_DOWN : BigNumberJS.ROUND_HALF_UP)
-    .multipliedBy(step)
+  const mode = options.rounding === "down" ? BigNumberJS.ROUND_DOWN : BigNumberJS.ROUND_HALF_UP
+  // Without a step, rounded as it is: a division (even by 1) first rounds to bignumber.js's
+  // 20 decimal places, and costs two thirds of the conversion (measured by `npm run bench`).
+  const rounded = step === 1 ? scaled.integerValue(mode) : scaled.dividedBy(step).integerValue(mode).multipliedBy(step)
   if (options.mode === "exact" && !rounded.isEqualTo(scaled)) {
     const unit = new BigNumberJS(step).shiftedBy(-exponent).toFixed()
     throw new AmountError(

@@ -173,6 +173,10 @@ describe("toMinorUnits", () => {
     expect(toMinorUnits(1.115, "USD")).toBe(112)
     expect(toMinorUnits(1.004, "USD")).toBe(100)
     expect(toMinorUnits("1.0049999", "USD")).toBe(100)
+    // More decimals than bignumber.js keeps in a division (20): rounded by the digits written,
+    // not first to 20 places (which would make this half a cent and round it up).
+    expect(toMinorUnits("0.00499999999999999999999", "USD")).toBe(0)
+    expect(toMinorUnits("0.00500000000000000000001", "USD")).toBe(1)
     expect(toMinorUnits(10.5, "JPY")).toBe(11)
     expect(toMinorUnits(10.49, "JPY")).toBe(10)
     expect(toMinorUnits("5.1245", "KWD")).toBe(5125)
