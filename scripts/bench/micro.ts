@@ -9,8 +9,10 @@
  * fixture does not expect fails the run); then the very requests it made are sent again, raw,
  * through a fresh replay of the same fixture (Stripe through stripe-node's own `rawRequest` on an
  * SDK instance made like the provider's, Braintree through the `braintree` SDK's calls, PayPal
- * and ECPay as plain `http.request`s on a keep-alive agent). The provider's own cost is the
- * difference of the two, run by run (A B A B ...).
+ * and ECPay as plain `fetch`es, what their HTTP client is built on), run by run (A B A B ...).
+ * The provider's own cost: the same lifecycle with the gateway answered in-process (no socket),
+ * each operation's time less the time inside its gateway calls (Braintree, whose SDK has no
+ * fetch transport, on loopback).
  *
  * Webhooks: the provider's `getWebhookActionAndData` against the gateway's bare check
  * (Stripe's `constructEvent`, PayPal's RSA signature over the transmission with the certificate
@@ -19,7 +21,6 @@
  * Prints one JSON object on stdout; bench.mjs makes the table.
  */
 import { createVerify, X509Certificate } from "node:crypto"
-import http from "node:http"
 import { performance } from "node:perf_hooks"
 import type { IPaymentProvider } from "@medusajs/framework/types"
 import { FixtureSession, loadFixture, type RecordedRequest } from "../../integration-tests/harness/fixtures"
@@ -67,7 +68,6 @@ interface Gateway {
   raw(origin: string): (request: RecordedRequest) => Promise<unknown>
 }
 
-const agent = new http.Agent({ keepAlive: true })
 
 /**
  * Time spent inside the gateway calls of the operation being timed (µs): the SDK call a
@@ -548,7 +548,6 @@ async function main() {
   if (!part || part === "webhooks") out.webhooks = await webhooks()
   if (!part || part === "steady") out.steady = await steady()
   process.stdout.write(JSON.stringify(out))
-  agent.destroy()
   process.exit(0)
 }
 
