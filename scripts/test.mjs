@@ -44,9 +44,18 @@ if (selects(process.argv.slice(2), ["browser"])) {
   }
 }
 
-/** Whether the jest arguments select tests that boot the store (the http, browser or install project, or a file of them). */
+/** Whether the jest arguments select tests that boot the store (the http, browser, install, load or topology project, or a file of them). */
 function needsStore(args) {
-  return selects(args, ["http", "browser", "install", "load"])
+  return selects(args, ["http", "browser", "install", "load", "topology"])
+}
+
+/**
+ * Whether the jest arguments name the topology project or a file of it (the whole suite,
+ * `npm test` without arguments, leaves it out: it has its own command, `npm run test:topology`).
+ */
+function choosesTopology(args) {
+  if (args.includes("--selectProjects")) return selects(args, ["topology"])
+  return args.some((arg) => !arg.startsWith("-") && /integration-tests[/\\]topology/.test(arg))
 }
 
 /**
@@ -81,8 +90,24 @@ if (await canConnect(settings)) {
   console.log(`[test] embedded PostgreSQL on port ${embedded.port}`)
 }
 
+// The topology tests run the store as production does, on Redis: the one at REDIS_URL or
+// 127.0.0.1:6379, or a redis-server started here (installed with apt-get when root); each run
+// has a Redis database of its own (scripts/lib/redis.mjs), handed on as TOPOLOGY_REDIS_URL.
+let redis
+if (choosesTopology(process.argv.slice(2))) {
+  const { ensureRedis } = await import("./lib/redis.mjs")
+  try {
+    redis = await ensureRedis({ log: (line) => console.log(`[test] ${line}`) })
+  } catch (error) {
+    console.error(`[test] ${error.message}`)
+    if (embedded) await embedded.stop()
+    process.exit(1)
+  }
+}
+
 const env = {
   ...process.env,
+  ...(redis ? { TOPOLOGY_REDIS_URL: redis.url } : {}),
   DB_HOST: settings.host,
   DB_PORT: String(settings.port),
   DB_USERNAME: settings.user,
@@ -101,6 +126,7 @@ const projects = chosen ? [] : ["--selectProjects", "unit", "conformance", "lint
 const child = spawn(process.execPath, [jest, "--forceExit", ...projects, ...args], { cwd: ROOT, env, stdio: "inherit" })
 
 const stop = async (code) => {
+  if (redis) await redis.stop()
   if (embedded) await embedded.stop()
   process.exit(code)
 }

@@ -2,7 +2,8 @@
  * The repository's own store: a Medusa app that installs the collection exactly as a
  * merchant's store does, through the package (`node_modules/medusa-payments-collection`,
  * linked to the repository root and built into `.medusa/server` by `npm run demo` and
- * `npm test`). `npm run demo` runs it, and the HTTP tests boot it.
+ * `npm test`). `npm run demo` runs it, the HTTP tests boot it, and the topology test runs it
+ * as production does (server and worker processes on Redis, from REDIS_URL and MEDUSA_WORKER_MODE).
  */
 import path from "node:path"
 import { defineConfig, loadEnv, Modules } from "@medusajs/framework/utils"
@@ -13,9 +14,48 @@ loadEnv(process.env.NODE_ENV || "development", path.resolve(__dirname, ".."))
 
 const DEFAULT_CORS = "http://localhost:8000,http://localhost:9000,http://localhost:5173"
 
+/**
+ * Production topology, opt-in (docs/deployment.md): with `REDIS_URL` the store uses the Redis
+ * modules Medusa documents for production (event bus, workflow engine, locking, cache, and
+ * the session store through `redisUrl`), so that several processes share one PostgreSQL and
+ * one Redis; `MEDUSA_WORKER_MODE` (`server`, `worker` or `shared`) says what this process
+ * does. Without them the store runs as one process with Medusa's in-memory modules.
+ */
+const REDIS_URL = process.env.REDIS_URL || undefined
+const WORKER_MODES = ["shared", "worker", "server"] as const
+type WorkerMode = (typeof WORKER_MODES)[number]
+
+function workerMode(value: string | undefined): WorkerMode | undefined {
+  if (!value) return undefined
+  if (!(WORKER_MODES as readonly string[]).includes(value)) {
+    throw new Error(`MEDUSA_WORKER_MODE must be one of ${WORKER_MODES.join(", ")}`)
+  }
+  return value as WorkerMode
+}
+
+const WORKER_MODE = workerMode(process.env.MEDUSA_WORKER_MODE)
+
+/** Medusa's Redis modules (https://docs.medusajs.com/learn/production/worker-mode), one URL for all. */
+function redisModules(redisUrl: string | undefined) {
+  if (!redisUrl) return []
+  return [
+    { resolve: "@medusajs/medusa/cache-redis", options: { redisUrl } },
+    { resolve: "@medusajs/medusa/event-bus-redis", options: { redisUrl } },
+    { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl } } },
+    {
+      resolve: "@medusajs/medusa/locking",
+      options: {
+        providers: [{ resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl } }],
+      },
+    },
+  ]
+}
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
+    ...(REDIS_URL ? { redisUrl: REDIS_URL } : {}),
+    ...(WORKER_MODE ? { workerMode: WORKER_MODE } : {}),
     http: {
       storeCors: process.env.STORE_CORS || DEFAULT_CORS,
       adminCors: process.env.ADMIN_CORS || DEFAULT_CORS,
@@ -41,5 +81,6 @@ module.exports = defineConfig({
         providers: paymentProvidersFromEnv(),
       },
     },
+    ...redisModules(REDIS_URL),
   ],
 })
