@@ -116,6 +116,11 @@ const env = {
   // The Payment Module's provider loader uses a dynamic import.
   NODE_OPTIONS: [process.env.NODE_OPTIONS, "--experimental-vm-modules"].filter(Boolean).join(" "),
 }
+// The store switches to Redis and a worker mode on these (store/medusa-config.ts): the other
+// tests run the store in one process with Medusa's in-memory modules, whatever the shell exports.
+// The topology tests set them per process from TOPOLOGY_REDIS_URL.
+delete env.REDIS_URL
+delete env.MEDUSA_WORKER_MODE
 
 const jest = path.join(ROOT, "node_modules", "jest", "bin", "jest.js")
 // The install test (a separate store installing the packed package) has its own command,

@@ -21,10 +21,14 @@ const PROVIDER_ENTRIES = [
   "src/providers/stripe/index.ts",
   "src/providers/paypal/index.ts",
   "src/providers/ecpay/index.ts",
+  "src/providers/braintree/index.ts",
   "src/providers/offline/index.ts",
   "src/providers/offline/cod/index.ts",
   "src/providers/offline/bank-transfer/index.ts",
 ]
+
+/** The gateways' SDKs, which a provider module loads only on its first gateway call. */
+const GATEWAY_SDKS = ["stripe", "braintree"]
 
 /** Medusa's workflow layer, by import specifier (a package or any of its subpaths). */
 const WORKFLOW_LAYER = [
@@ -142,5 +146,9 @@ describe("module graph", () => {
     expect(loaded).toContain(path.join(ROOT, entry))
     const workflowFiles = loaded.filter((file) => WORKFLOW_LAYER_FILES.some((pattern) => pattern.test(file)))
     expect({ entry, workflowFiles: workflowFiles.length, first: workflowFiles.slice(0, 3) }).toEqual({ entry, workflowFiles: 0, first: [] })
+    // Nor a gateway SDK: each provider loads its SDK when it first calls the gateway, so a
+    // store registering the whole collection pays for no SDK it does not use.
+    const sdkFiles = loaded.filter((file) => GATEWAY_SDKS.some((name) => file.includes(`${path.sep}node_modules${path.sep}${name}${path.sep}`)))
+    expect({ entry, sdkFiles: sdkFiles.slice(0, 3) }).toEqual({ entry, sdkFiles: [] })
   })
 })
