@@ -15,12 +15,14 @@
  * - `reset`: the connection is destroyed, after the gateway acted (the default) or before it
  *   saw the request (`acted: false`, the interaction is not used);
  * - `slow`: the gateway acts and answers after `delayMs`, past the client's timeout;
- * - `hold`: the gateway acts and the answer waits until `release()` (or forever): for a test
- *   that kills the calling process meanwhile.
+ * - `hold`: the answer waits until `release()` (or forever), after the gateway acted (the
+ *   default) or before it did (`acted: false`: the interaction is not used, and `release()`
+ *   resets the connection): for a test that kills the calling process meanwhile.
  *
  * Every request is kept (`requests`), with its headers, so a test shows that the retry carried
  * the same idempotency key as the attempt that failed. `finish()` fails the test when the
- * fixture was not played exactly, or when a declared fault never fired.
+ * fixture was not played exactly, or when a declared fault never fired. One server can play
+ * scenario after scenario (`play`) for a store booted once against its origin.
  */
 import http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
@@ -31,7 +33,7 @@ export type Fault =
   | { kind: "timeout" }
   | { kind: "reset"; acted?: boolean }
   | { kind: "slow"; delayMs: number }
-  | { kind: "hold" }
+  | { kind: "hold"; acted?: boolean }
 
 export interface SeenRequest {
   /** 1-based, in order of arrival. */
@@ -56,8 +58,8 @@ export class FaultyGateway {
   private readonly waiting: Array<{ number: number; resolve: (request: SeenRequest) => void }> = []
 
   constructor(
-    readonly scenario: FixtureSession,
-    private readonly faults: Record<number, Fault> = {}
+    private current?: FixtureSession,
+    private faults: Record<number, Fault> = {}
   ) {
     this.server = http.createServer((req, res) => this.receive(req, res))
     this.server.on("connection", (socket) => {
@@ -70,6 +72,24 @@ export class FaultyGateway {
   static of(provider: string, name: string, faults: Record<number, Fault> = {}, options: { bodyFormat?: "form" | "json"; vars?: Record<string, string> } = {}): FaultyGateway {
     const scenario = new FixtureSession(loadFixture(provider, name), { origin: "http://127.0.0.1", bodyFormat: options.bodyFormat ?? "json", vars: options.vars })
     return new FaultyGateway(scenario, faults)
+  }
+
+  /** The scenario playing now. */
+  get scenario(): FixtureSession {
+    if (!this.current) throw new Error("no scenario is playing")
+    return this.current
+  }
+
+  /**
+   * Plays another scenario behind `faults` on the same port (a store booted once against this
+   * origin): request numbers count from 1 again.
+   */
+  play(scenario: FixtureSession, faults: Record<number, Fault> = {}): FixtureSession {
+    this.current = scenario
+    this.faults = faults
+    this.requests.length = 0
+    this.held.splice(0)
+    return scenario
   }
 
   async start(): Promise<string> {
@@ -98,15 +118,16 @@ export class FaultyGateway {
     })
   }
 
-  /** Stops the server; throws if the fixture was not played exactly or a fault never fired. */
+  /** Ends the scenario; throws if it was not played exactly or a fault never fired. */
   finish(): void {
-    this.stop()
     const unfired = Object.keys(this.faults)
       .map(Number)
       .filter((n) => !this.requests.some((r) => r.number === n))
     const problems: string[] = []
+    const scenario = this.current
+    this.current = undefined
     try {
-      this.scenario.finish()
+      scenario?.finish()
     } catch (error) {
       problems.push((error as Error).message)
     }
@@ -127,6 +148,11 @@ export class FaultyGateway {
     req.setEncoding("utf8")
     req.on("data", (chunk: string) => (raw += chunk))
     req.on("end", () => {
+      if (!this.current) {
+        res.writeHead(418, { "content-type": "application/json" })
+        res.end(JSON.stringify({ error: { type: "invalid_request_error", message: `no scenario is playing for ${req.method} ${req.url}` } }))
+        return
+      }
       const number = this.requests.length + 1
       const fault = this.faults[number]
       const url = String(req.url ?? "/")
@@ -143,8 +169,12 @@ export class FaultyGateway {
         req.socket.destroy()
         return
       }
+      if (fault?.kind === "hold" && fault.acted === false) {
+        this.held.push(() => req.socket.destroy())
+        return
+      }
       // The gateway acts: the interaction is matched and used, whatever becomes of its answer.
-      const answer = this.scenario.answer(String(req.method ?? "GET"), url, raw, req.headers)
+      const answer = this.current.answer(String(req.method ?? "GET"), url, raw, req.headers)
       const send = () => {
         if (res.destroyed || res.writableEnded) return
         res.writeHead(answer.status, answer.headers)
