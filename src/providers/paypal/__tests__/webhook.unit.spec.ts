@@ -27,7 +27,10 @@ import {
   signPaypal,
   captureResource,
 } from "../../../../integration-tests/harness/paypal"
+import type { PaypalClient } from "../client"
+import { parsePaypalOptions } from "../options"
 import PaypalProviderService from "../service"
+import { PaypalNotificationVerifier } from "../verifier"
 import {
   crc32,
   isCaIssuerUrl,
@@ -36,6 +39,8 @@ import {
   issuerCertificatePem,
   signedMessage,
   transmissionOf,
+  verifyCertificateChain,
+  verifySignatureWith,
   verifyWithCertificate,
 } from "../webhook"
 
@@ -358,5 +363,105 @@ describe("PayPal's certificate chain", () => {
     const headers = signPaypal(body)
     await expect(service.getWebhookActionAndData({ data: JSON.parse(body), rawData: Buffer.from(body), headers })).resolves.toEqual({ action: "not_supported" })
     expect(lines.join("\n")).toMatch(/its signature did not verify: the certificate chain does not lead to a trusted root/)
+  })
+})
+
+// The verifier keeps, per certificate URL, the certificate whose chain it verified (so the next
+// notification skips reading and walking the chain); that verdict must never outlive its chain
+// nor stand for other bytes.
+describe("PayPal's verified certificate chain, reused", () => {
+  const body = paypalEvent("PAYMENT.CAPTURE.COMPLETED", captureResource(SESSION, "COMPLETED"))
+  const OTHER_CERT_URL = "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-0ther-testonly"
+  const setUp = (start: string) => {
+    let now = new Date(start)
+    const served = new Map<string, string>([[PAYPAL_CERT_URL, TEST_SIGNING_CERT]])
+    const downloads: string[] = []
+    const client = {
+      downloadCertificate: async (url: string) => {
+        downloads.push(url)
+        const pem = served.get(url)
+        if (!pem) throw new Error(`no certificate at ${url}`)
+        return pem
+      },
+      downloadIssuerCertificate: async (url: string) => {
+        throw new Error(`no issuer download expected (${url})`)
+      },
+    } as unknown as PaypalClient
+    const verifier = new PaypalNotificationVerifier(parsePaypalOptions(paypalTestOptions), client, () => now)
+    const verify = (options: { body?: string; signed?: string; certUrl?: string; key?: string; secret?: string } = {}) => {
+      const parsed = transmissionOf(
+        signPaypal(options.signed ?? options.body ?? body, { serveCertificate: false, certUrl: options.certUrl, privateKey: options.key, secret: options.secret })
+      )
+      if (!parsed.ok) throw new Error(parsed.reason)
+      return verifier.verify(parsed.transmission, paypalTestKeys.webhookId, Buffer.from(options.body ?? body))
+    }
+    return { verify, served, downloads, setNow: (at: string) => (now = new Date(at)) }
+  }
+
+  it("still checks each notification's signature against its body with a chain verified before", async () => {
+    const { verify } = setUp("2026-12-01T12:00:00Z")
+    await expect(verify()).resolves.toEqual({ ok: true })
+    await expect(verify({ body: body.replace('"value":"120.00"', '"value":"1200.00"'), signed: body })).resolves.toEqual({
+      ok: false,
+      reason: "the signature does not match the body",
+    })
+    await expect(verify({ secret: "a forger's key" })).resolves.toEqual({ ok: false, reason: "the signature does not match the body" })
+    await expect(verify()).resolves.toEqual({ ok: true })
+  })
+
+  it("verifies the chain again when the certificate URL serves other bytes (a forged chain with the same key after the download expired)", async () => {
+    const { verify, served, downloads, setNow } = setUp("2026-12-01T12:00:00Z")
+    await expect(verify()).resolves.toEqual({ ok: true })
+    // The leaf carries PayPal's sandbox name and the test leaf's key: only its chain is wrong.
+    served.set(PAYPAL_CERT_URL, TEST_BAD_CHAINS.leafSignedByImpostor)
+    setNow("2026-12-02T12:00:01Z")
+    await expect(verify()).resolves.toEqual({
+      ok: false,
+      reason: 'the certificate "messageverificationcerts.sandbox.paypal.com" is not signed by the certificate "TEST-ONLY Intermediate CA" the chain serves as its issuer',
+    })
+    expect(downloads).toEqual([PAYPAL_CERT_URL, PAYPAL_CERT_URL])
+    // And the refusal is not kept either: PayPal serving its chain again is accepted.
+    served.set(PAYPAL_CERT_URL, TEST_SIGNING_CERT)
+    setNow("2026-12-03T12:00:02Z")
+    await expect(verify()).resolves.toEqual({ ok: true })
+  })
+
+  it("never lends a chain verified for one certificate URL to another URL's certificate", async () => {
+    const { verify, served } = setUp("2026-12-01T12:00:00Z")
+    await expect(verify()).resolves.toEqual({ ok: true })
+    served.set(OTHER_CERT_URL, TEST_BAD_CHAINS.leafUnderNotCa)
+    await expect(verify({ certUrl: OTHER_CERT_URL })).resolves.toEqual(expect.objectContaining({ ok: false, reason: expect.stringMatching(/is not a certificate authority/) }))
+    served.set(OTHER_CERT_URL, SELF_SIGNED_PAYPAL_CERT)
+    await expect(verify({ certUrl: "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-self-signed-testonly", key: SELF_SIGNED_PAYPAL_KEY })).resolves.toEqual(
+      expect.objectContaining({ ok: false })
+    )
+    await expect(verify()).resolves.toEqual({ ok: true })
+  })
+
+  it("refuses once a certificate on the verified path expires, though the downloaded certificate is still fresh", async () => {
+    // The TEST-ONLY leaf, intermediate and root are valid until 2120-01-01T00:00:00Z.
+    const { verify, downloads, setNow } = setUp("2119-12-31T23:30:00Z")
+    await expect(verify()).resolves.toEqual({ ok: true })
+    setNow("2119-12-31T23:59:59Z")
+    await expect(verify()).resolves.toEqual({ ok: true })
+    setNow("2120-01-01T00:00:01Z")
+    await expect(verify()).resolves.toEqual({ ok: false, reason: "the certificate is not valid now" })
+    expect(downloads).toHaveLength(1)
+  })
+
+  it("refuses a verified certificate outside the span of its chain (verifySignatureWith)", () => {
+    const chain = verifyCertificateChain(TEST_SIGNING_CERT, "sandbox", new Date("2026-12-01T12:00:00Z"), [TEST_ROOT_CERT])
+    if (!chain.ok) throw new Error(chain.reason)
+    expect(new Date(chain.certificate.validFrom).toISOString()).toBe("2020-01-01T00:00:00.000Z")
+    expect(new Date(chain.certificate.validTo).toISOString()).toBe("2120-01-01T00:00:00.000Z")
+    const parsed = transmissionOf(signPaypal(body, { serveCertificate: false }))
+    if (!parsed.ok) throw new Error(parsed.reason)
+    const check = (at: string) => verifySignatureWith(parsed.transmission, paypalTestKeys.webhookId, Buffer.from(body), chain.certificate, new Date(at))
+    expect(check("2026-12-01T12:00:00Z")).toEqual({ ok: true })
+    expect(check("2120-01-01T00:00:01Z")).toEqual({ ok: false, reason: "the certificate or its chain is not valid now" })
+    expect(check("2019-12-31T23:59:59Z")).toEqual({ ok: false, reason: "the certificate or its chain is not valid now" })
+    // The span is the narrowest on the path: an intermediate that expired in 2001 ends it.
+    const expired = verifyCertificateChain(TEST_BAD_CHAINS.leafUnderExpiredIntermediate, "sandbox", new Date("2026-12-01T12:00:00Z"), [TEST_ROOT_CERT])
+    expect(expired).toEqual(expect.objectContaining({ ok: false, reason: expect.stringMatching(/is not valid now/) }))
   })
 })
