@@ -8,7 +8,11 @@
 import StripeProviderService from "../../src/providers/stripe/service"
 import { toSessionData } from "../../src/providers/stripe/mapping"
 import { GatewayRejectedError, GatewayUnavailableError } from "../../src/lib/payments/errors"
+import { processOutcome } from "../../src/lib/payments/outcomes/process"
 import { outcomesFromSnapshot } from "../../src/lib/payments/outcomes/reconcile"
+import type { GatewayOutcome } from "../../src/lib/payments/outcomes/types"
+import { PROVIDER_ID } from "../../src/lib/payments/__tests__/hosted-fakes"
+import { outcomeWorld } from "../../src/lib/payments/__tests__/outcomes-fakes"
 import type { PaymentOfSession } from "../../src/lib/payments/outcomes/ports"
 import type { SessionRecord } from "../../src/lib/payments/hosted/sessions"
 import { FaultyGateway, type Fault } from "../harness/faults"
@@ -136,6 +140,42 @@ describe("stripe under faults: refund", () => {
     const recorded = { ...captured, refunds: [{ id: "ref_01FAULT1", amount: 20 }] }
     expect(outcomesFromSnapshot(session, recorded, snapshot, "2026-12-01T12:10:00.000Z")).toEqual([])
     gateway!.finish()
+  })
+})
+
+describe("stripe under faults: a lost refund's own event", () => {
+  it("records once a refund event carrying the store's mark whose Medusa refund is gone (Medusa deleted it when the call failed)", async () => {
+    const provider = await stripeBehind("fault-webhook-lookup", {})
+    const refund = JSON.parse(JSON.stringify(lifecycle[5].response.body).split("{{session_id}}").join(SESSION).split("{{refund_1}}").join("ref_01FAULT1")) as Stripe.Refund
+    const body = stripeEvent("refund.created", refund)
+    const verdict = await provider.readGatewayEvent({ data: JSON.parse(body), rawData: body, headers: signStripe(body) })
+    expect(verdict).toMatchObject({ verified: true, outcome: { kind: "refunded", made_by_store: true, medusa_refund_id: "ref_01FAULT1" } })
+    gateway!.finish()
+
+    const { medusa, actions, deps } = outcomeWorld()
+    medusa.addSession({ id: SESSION, currency_code: "usd", amount: 120 })
+    actions.addPayment(SESSION, { currency_code: "usd", amount: 120, captures: [{ amount: 120 }], refunds: [] })
+    const outcome = (verdict as { outcome: GatewayOutcome }).outcome
+    const first = await processOutcome(deps, { providerId: PROVIDER_ID, outcome, source: "webhook", label: "Stripe" })
+    expect(first.outcome).toBe("acted_on")
+    expect(actions.refundsRecorded).toEqual([expect.objectContaining({ refund_id: "re_3QfxRefundPart0001", amount: "20" })])
+    // Delivered again, or as refund.updated: recorded once.
+    expect((await processOutcome(deps, { providerId: PROVIDER_ID, outcome, source: "webhook", label: "Stripe" })).outcome).toBe("duplicate")
+    const updated = { ...outcome, event_id: "evt_refund_updated" }
+    expect((await processOutcome(deps, { providerId: PROVIDER_ID, outcome: updated, source: "webhook", label: "Stripe" })).outcome).toBe("duplicate")
+    expect(actions.refundsRecorded).toHaveLength(1)
+  })
+
+  it("still takes a marked refund whose Medusa refund exists for one Medusa has", async () => {
+    const { medusa, actions, deps } = outcomeWorld()
+    medusa.addSession({ id: SESSION, currency_code: "usd", amount: 120 })
+    actions.addPayment(SESSION, { currency_code: "usd", amount: 120, captures: [{ amount: 120 }], refunds: [{ id: "ref_01FAULT1", amount: 20 }] })
+    const outcome: GatewayOutcome = {
+      event_id: "evt_1", event_type: "refund.created", kind: "refunded", session_id: SESSION, refund_id: "re_3QfxRefundPart0001",
+      amount: "20.00", currency_code: "usd", made_by_store: true, medusa_refund_id: "ref_01FAULT1", status: "succeeded",
+    }
+    expect((await processOutcome(deps, { providerId: PROVIDER_ID, outcome, source: "webhook", label: "Stripe" })).outcome).toBe("duplicate")
+    expect(actions.refundsRecorded).toEqual([])
   })
 })
 
