@@ -11,6 +11,12 @@ import { kindsOfPath, redactForLog, redactText } from "./redact"
 export interface HttpLogger {
   debug?(message: string): void
   warn(message: string): void
+  /**
+   * Whether a line of this level would be written (Medusa's logger has it: LOG_LEVEL,
+   * `http` by default, drops debug lines). When it says no, the debug lines of the traffic
+   * are not made at all, so no body is redacted for a line nobody keeps.
+   */
+  shouldLog?(level: string): boolean
 }
 
 export interface HttpClientOptions {
@@ -104,9 +110,10 @@ export class HttpClient {
 
     const attempts = 1 + Math.max(0, this.options.maxRetries)
     const unavailable = { indeterminate: req.movesMoney ?? req.method !== "GET", hint: this.options.unavailableHint }
+    const log = this.debugLog(req.path)
     let lastFailure = ""
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      this.log(`${req.method} ${req.path} attempt ${attempt}`, req.path, req.body)
+      log?.(`${req.method} ${req.path} attempt ${attempt}`, req.body)
       let response: Response
       try {
         response = await fetch(url, {
@@ -125,7 +132,7 @@ export class HttpClient {
       }
 
       const parsed = req.responseType === "binary" ? Buffer.from(await response.arrayBuffer()) : await readBody(response)
-      this.log(`${req.method} ${req.path} -> ${response.status}`, req.path, Buffer.isBuffer(parsed) ? `<${parsed.length} bytes>` : parsed)
+      log?.(`${req.method} ${req.path} -> ${response.status}`, Buffer.isBuffer(parsed) ? `<${parsed.length} bytes>` : parsed)
       if (response.ok || req.acceptStatuses?.includes(response.status)) {
         return { status: response.status, headers: response.headers, body: parsed as T }
       }
@@ -178,18 +185,24 @@ export class HttpClient {
   }
 
   /**
-   * A debug line with the body as keys and values, without secrets or the buyer's personal
-   * data: the shared lists apply to every gateway, `redactKeys` adds to them. The path says
-   * what the body is (a customer posted to /customers), which a top-level `name` needs.
+   * The debug lines of one request: each with the body as keys and values, without secrets
+   * or the buyer's personal data (the shared lists apply to every gateway, `redactKeys` adds
+   * to them). The path says what the body is (a customer posted to /customers), which a
+   * top-level `name` needs. Undefined when no debug line would be kept (no `debug`, or the
+   * logger's level drops it): nothing is redacted then, and nothing is ever logged unredacted.
    */
-  private log(line: string, path: string, body: unknown): void {
-    const debug = this.options.logger?.debug
-    if (!debug) {
-      return
+  private debugLog(path: string): ((line: string, body: unknown) => void) | undefined {
+    const logger = this.options.logger
+    const debug = logger?.debug
+    if (!debug || (typeof logger.shouldLog === "function" && !logger.shouldLog("debug"))) {
+      return undefined
     }
-    const redacted = redactForLog(structured(body), { extraKeys: this.options.redactKeys, kinds: kindsOfPath(path) })
-    const shown = body === undefined ? "" : ` ${redactText(JSON.stringify(redacted))}`
-    debug.call(this.options.logger, `[${this.options.gateway}] ${line}${shown}`)
+    let kinds: string[] | undefined
+    return (line, body) => {
+      kinds ??= kindsOfPath(path)
+      const shown = body === undefined ? "" : ` ${redactText(JSON.stringify(redactForLog(structured(body), { extraKeys: this.options.redactKeys, kinds })))}`
+      debug.call(logger, `[${this.options.gateway}] ${line}${shown}`)
+    }
   }
 }
 

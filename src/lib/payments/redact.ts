@@ -49,7 +49,26 @@ const SENSITIVE_KEYS = new Set([
 ])
 
 export function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[^a-z0-9]/g, "")
+  let normalized = NORMALIZED.get(key)
+  if (normalized === undefined) {
+    normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "")
+    remember(NORMALIZED, key, normalized)
+  }
+  return normalized
+}
+
+/**
+ * Memos of what a key normalizes to and splits into: every logged request and answer walks
+ * the same few hundred keys, and normalizing each anew was most of a log line's cost. Bounded,
+ * as keys can come from anywhere (metadata): a full memo is emptied and filled again.
+ */
+const MEMO_LIMIT = 4096
+const NORMALIZED = new Map<string, string>()
+const SEGMENTS = new Map<string, readonly string[]>()
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= MEMO_LIMIT) memo.clear()
+  memo.set(key, value)
 }
 
 /**
@@ -207,6 +226,8 @@ export const PERSONAL_DATA: readonly PersonalDataRule[] = Object.freeze([
   { key: "device_data", from: "Braintree deviceData (the shopper's device fingerprint from Drop-in)" },
 ])
 
+const NO_KINDS: readonly string[] = Object.freeze([])
+
 interface KindRule {
   in?: ReadonlySet<string>
   except?: ReadonlySet<string>
@@ -234,32 +255,54 @@ const PERSONAL_KEYS: ReadonlyMap<string, readonly KindRule[]> = (() => {
  * segment before it as its kind; array indexes are skipped.
  */
 export function isPersonalKey(key: string, kinds: readonly string[] = []): boolean {
-  const segments = segmentsOf(key)
-  return segments.some((segment, i) => {
-    const container = i === 0 ? kinds.map(normalizeKey) : [segments[i - 1]]
-    return (PERSONAL_KEYS.get(segment) ?? []).some(
+  return personalIn(segmentsOf(key), kinds.map(normalizeKey))
+}
+
+/** `isPersonalKey` over a key's segments, with the normalized kinds of its object. */
+function personalIn(segments: readonly string[], kinds: readonly string[]): boolean {
+  for (let i = 0; i < segments.length; i++) {
+    const rules = PERSONAL_KEYS.get(segments[i])
+    if (!rules) continue
+    const container = i === 0 ? kinds : [segments[i - 1]]
+    const applies = rules.some(
       (rule) =>
         (!rule.in || container.some((kind) => rule.in?.has(kind))) &&
         !(rule.except && container.some((kind) => rule.except?.has(kind)))
     )
-  })
+    if (applies) return true
+  }
+  return false
 }
 
 /** A key's normalized segments: "line_items[0][price_data]" -> ["lineitems", "pricedata"]. */
-function segmentsOf(key: string): string[] {
-  return key
-    .split(/[[\]]+/)
-    .filter((segment) => segment && !/^\d+$/.test(segment))
-    .map(normalizeKey)
-    .filter(Boolean)
+function segmentsOf(key: string): readonly string[] {
+  let segments = SEGMENTS.get(key)
+  if (segments === undefined) {
+    segments = Object.freeze(
+      key
+        .split(/[[\]]+/)
+        .filter((segment) => segment && !/^\d+$/.test(segment))
+        .map(normalizeKey)
+        .filter(Boolean)
+    )
+    remember(SEGMENTS, key, segments)
+  }
+  return segments
 }
 
 export function isSensitiveKey(key: string, extraKeys: readonly string[] = []): boolean {
-  const extras = extraKeys.map(normalizeKey)
-  const known = (k: string) => SENSITIVE_KEYS.has(k) || extras.includes(k)
+  return sensitiveIn(key, extraKeys.length ? new Set(extraKeys.map(normalizeKey)) : NO_EXTRAS)
+}
+
+const NO_EXTRAS: ReadonlySet<string> = new Set()
+
+/** `isSensitiveKey` with the extra keys normalized already. */
+function sensitiveIn(key: string, extras: ReadonlySet<string>): boolean {
+  const known = (k: string) => SENSITIVE_KEYS.has(k) || extras.has(k)
   if (known(normalizeKey(key))) return true
   // Form-encoded keys ("card[cvc]", "payment_method_data[card][number]"): each segment,
   // and the last two together ("card" + "number").
+  if (!key.includes("[") && !key.includes("]")) return false
   const segments = key.split(/[[\]]+/).filter(Boolean).map(normalizeKey)
   if (segments.length < 2) return false
   return segments.some(known) || known(segments.slice(-2).join(""))
@@ -329,9 +372,19 @@ export function findSecrets(text: string): SecretFinding[] {
   return findings
 }
 
+/**
+ * Matches every text any of `SECRET_SHAPES` can match (each needs an underscore, a space,
+ * PayPal's token prefix or 13 digits in a row, maybe grouped), and far more: a text it does
+ * not match holds nothing to scrub, which is most ids, statuses and amounts.
+ */
+const MAY_HOLD_SECRET = /[_\s]|A21AA|\d(?:[ -]?\d){12}/
+
 /** Scrub secret-looking substrings from free text (error messages, log lines). */
 export function redactText(text: string): string {
   let out = String(text)
+  if (!MAY_HOLD_SECRET.test(out)) {
+    return out
+  }
   for (const shape of SECRET_SHAPES) {
     out = out.replace(shape.pattern, (match: string, ...rest: unknown[]) => {
       if (shape.accept && !shape.accept(match)) {
@@ -349,7 +402,11 @@ export function redactText(text: string): string {
  * scrubbed. Safe for error payloads; logs and recorded fixtures use `redactForLog`.
  */
 export function redact<T>(value: T, extraKeys: readonly string[] = []): T {
-  return redactValue(value, { extraKeys }, new WeakSet(), []) as T
+  return redactValue(value, { extraKeys: normalizedSet(extraKeys) }, new WeakSet(), []) as T
+}
+
+function normalizedSet(keys: readonly string[]): ReadonlySet<string> {
+  return keys.length ? new Set(keys.map(normalizeKey)) : NO_EXTRAS
 }
 
 export interface RedactForLogOptions {
@@ -369,7 +426,7 @@ export interface RedactForLogOptions {
  * request and answer, and every recorded fixture, goes through, whichever the gateway.
  */
 export function redactForLog<T>(value: T, options: RedactForLogOptions = {}): T {
-  const walk = { extraKeys: options.extraKeys ?? [], personal: options.personalReplacement ?? REDACTED }
+  const walk = { extraKeys: normalizedSet(options.extraKeys ?? []), personal: options.personalReplacement ?? REDACTED }
   return redactValue(value, walk, new WeakSet(), (options.kinds ?? []).map(normalizeKey)) as T
 }
 
@@ -383,7 +440,8 @@ export function kindsOfPath(path: string): string[] {
 }
 
 interface Walk {
-  extraKeys: readonly string[]
+  /** Normalized. */
+  extraKeys: ReadonlySet<string>
   /** Set when personal data goes too: what replaces it. */
   personal?: string
 }
@@ -415,12 +473,16 @@ function redactValue(value: unknown, walk: Walk, path: WeakSet<object>, kinds: r
     const out: Record<string, unknown> = {}
     for (const [key, item] of entries) {
       const present = item !== null && item !== undefined && item !== ""
-      if (present && isSensitiveKey(key, walk.extraKeys)) {
+      const segments = segmentsOf(key)
+      if (present && sensitiveIn(key, walk.extraKeys)) {
         out[key] = REDACTED
-      } else if (present && walk.personal !== undefined && isPersonalKey(key, own)) {
+      } else if (present && walk.personal !== undefined && personalIn(segments, own)) {
         out[key] = walk.personal
+      } else if (item === null || typeof item !== "object") {
+        // A string is scrubbed, anything else but an object is kept (what redactValue does).
+        out[key] = typeof item === "string" ? redactText(item) : item
       } else {
-        out[key] = redactValue(item, walk, path, segmentsOf(key).slice(-1))
+        out[key] = redactValue(item, walk, path, segments.length ? segments.slice(-1) : NO_KINDS)
       }
     }
     return out

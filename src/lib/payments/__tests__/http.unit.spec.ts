@@ -514,6 +514,23 @@ describe("logging", () => {
     expect(logger.lines.some((l) => l.includes("-> 503"))).toBe(true)
   })
 
+  // Medusa's logger drops debug lines below LOG_LEVEL=debug (`http` by default) and says so
+  // through shouldLog: the lines, and the redaction of every body they carry, are not made.
+  it("makes no debug line when the logger's level drops it, and redacts the ones it keeps", async () => {
+    nock(ORIGIN).post("/v1/quiet").times(2).reply(200, { id: "pi_1", client_secret: CLIENT_SECRET })
+    const request = { method: "POST" as const, path: "/quiet", operation: "confirm", body: { client_secret: CLIENT_SECRET, amount: 1050 } }
+    const dropped = jest.fn()
+    const levels: string[] = []
+    await client({ logger: { debug: dropped, warn: () => {}, shouldLog: (level) => (levels.push(level), false) } }).request(request)
+    expect(dropped).not.toHaveBeenCalled()
+    expect(levels).toEqual(["debug"])
+    const kept: string[] = []
+    await client({ logger: { debug: (line) => kept.push(line), warn: () => {}, shouldLog: () => true } }).request(request)
+    expect(kept).toHaveLength(2)
+    expect(kept.join("\n")).toContain("1050")
+    expect(kept.join("\n")).not.toContain(CLIENT_SECRET_TAIL)
+  })
+
   it("works with a logger that has no debug method", async () => {
     nock(ORIGIN).get("/v1/q").reply(200, { ok: 1 })
     const warn = jest.fn()

@@ -2,6 +2,7 @@ import {
   REDACTED,
   findSecrets,
   isLuhnValid,
+  isPersonalKey,
   isSensitiveKey,
   normalizeKey,
   redact,
@@ -86,6 +87,25 @@ describe("key-based redaction", () => {
     expect(normalizeKey("Client-Secret")).toBe("clientsecret")
     expect(normalizeKey("api_key")).toBe("apikey")
     expect(normalizeKey("card[number]")).toBe("cardnumber")
+  })
+
+  // Keys are memoized (normalized form, segments) up to a bound; past it the memo starts over.
+  it("judges keys the same once thousands of other keys went through (the memo's bound)", () => {
+    const judge = () => [
+      normalizeKey("Client-Secret"),
+      isSensitiveKey("card[cvc]"),
+      isSensitiveKey("MerchantPin", ["merchant_pin"]),
+      isPersonalKey("name", ["payer"]),
+      isPersonalKey("name", ["item"]),
+      isPersonalKey("shipping[address][line1]"),
+    ]
+    const before = judge()
+    expect(before).toEqual(["clientsecret", true, true, true, false, true])
+    for (let i = 0; i < 10_000; i++) {
+      isPersonalKey(`metadata_key_${i}`, ["payer"])
+      isSensitiveKey(`Key-${i}[x]`)
+    }
+    expect(judge()).toEqual(before)
   })
 
   it.each([
@@ -296,6 +316,21 @@ describe("redactText (shape-based)", () => {
   it("returns plain text unchanged", () => {
     const text = "The card was declined (card_declined). Bearer tokens expire; see sk_ docs."
     expect(redactText(text)).toBe(text)
+  })
+
+  // redactText skips a text that cannot hold any shape (no underscore, space, PayPal token
+  // prefix or 13 digits): each secret alone, with none of the others' marks, is still scrubbed.
+  it("scrubs each secret standing alone, without a space or an underscore around it", () => {
+    const token = "A21" + "AA" + "Fq9-zLmQ".repeat(4)
+    expect(redactText(token)).toBe(REDACTED)
+    expect(redactText(VISA)).toBe(REDACTED)
+    expect(redactText(grouped(VISA, [4, 4, 4, 4], "-"))).toBe(REDACTED)
+    expect(redactText(`(${AMEX})`)).toBe(`(${REDACTED})`)
+    expect(redactText(`Bearer\t${BEARER_TOKEN}`)).toBe(`Bearer ${REDACTED}`)
+    expect(redactText(`key:${STRIPE_SECRET}`)).toBe(`key:sk_test_${REDACTED}`)
+    for (const text of ["PAYER-ACTION-REQUIRED", "8RU61172JS455403V", "2026-12-01T12:00:00Z", "120.00", "123456789012"]) {
+      expect(redactText(text)).toBe(text)
+    }
   })
 
   it("scrubs several different secrets in one text", () => {
