@@ -144,7 +144,7 @@ describeProviderOverHttp(
         await http.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, store().admin)
         const medusaRefund = (await orderOfCart(getContainer(), cartId)).payment_collections[0].payments[0].refunds.find((r: { amount: number }) => r.amount === 10)
         expect(medusaRefund).toBeDefined()
-        const echo = stripeRefund({ id: "re_3QfxHttpOrder0001", amount: 1000, payment_intent: String(session.data.id), metadata: { session_id: session.id, medusa_refund_id: "ref_from_medusa" } })
+        const echo = stripeRefund({ id: "re_3QfxHttpOrder0001", amount: 1000, payment_intent: String(session.data.id), metadata: { session_id: session.id, medusa_refund_id: medusaRefund.id } })
         expect((await deliver(stripeEvent("refund.created", echo))).data.outcome).toBe("duplicate")
         now = await orderOfCart(getContainer(), cartId)
         expect(now.payment_collections[0].payments[0].refunds.map((r: { amount: number }) => r.amount).sort()).toEqual([10, 25])
