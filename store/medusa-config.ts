@@ -51,6 +51,24 @@ function redisModules(redisUrl: string | undefined) {
   ]
 }
 
+/**
+ * `npm run bench` only (scripts/bench/checkout.ts): with `BENCH_OFFICIAL_STRIPE=1` the store also
+ * registers Medusa's own Stripe provider, `@medusajs/payment-stripe` (installed with
+ * `@medusajs/medusa`), as `pp_stripe_official`, with the same keys as the
+ * collection's, so that the bench compares the two checkouts in one store on one fake Stripe.
+ * Without the variable nothing here is registered.
+ */
+function benchOfficialStripe() {
+  if (process.env.BENCH_OFFICIAL_STRIPE !== "1") return []
+  return [
+    {
+      resolve: "@medusajs/medusa/payment-stripe",
+      id: "official",
+      options: { apiKey: process.env.STRIPE_API_KEY, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET },
+    },
+  ]
+}
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
@@ -78,7 +96,7 @@ module.exports = defineConfig({
         // Each provider of the collection whose credentials are in the environment
         // (`resolve: "medusa-payments-collection/providers/<gateway>"`); the others are left
         // out with one log line naming the missing variables.
-        providers: paymentProvidersFromEnv(),
+        providers: [...paymentProvidersFromEnv(), ...benchOfficialStripe()],
       },
     },
     ...redisModules(REDIS_URL),
