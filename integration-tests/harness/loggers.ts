@@ -2,6 +2,9 @@
 import type { Logger } from "@medusajs/framework/types"
 
 export const quietLogger = {
+  // As Medusa's logger below LOG_LEVEL=debug: the HTTP layer then builds no debug line (the
+  // redaction of a body it would drop), as in a store (capturingLogger keeps them all).
+  shouldLog: (level: string) => level !== "debug",
   info: () => {},
   warn: () => {},
   error: () => {},
