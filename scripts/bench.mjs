@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only=stripe,paypal]`: a benchmark, not a test. Measures, side by
+// `npm run bench [-- --quick] [-- --only=stripe,paypal] [-- --skip-store]`: a benchmark, not a test. Measures, side by
 // side in one run and over several runs (median, min and max; never one run):
 //   - cold load: the collection's provider modules (the built .medusa/server) against
 //     @medusajs/payment-stripe alone, each in a fresh process that has @medusajs/framework loaded;
 //   - per operation: each provider's own cost over the gateway call it makes, its time against
 //     the same requests sent raw, and the gateway round trips of a full lifecycle
 //     (scripts/bench/micro.ts, against loopback replays of the recorded fixtures);
-//   - webhooks: verification + mapping against the gateway's bare check, and deliveries per second.
+//   - webhooks: verification + mapping against the gateway's bare check, and deliveries per second;
+//   - checkout through Medusa's store API (scripts/bench/checkout.ts, a `medusa start` of store/ under
+//     the HTTP tests' lock): each provider against pp_system_default, ours against
+//     @medusajs/payment-stripe, where the time goes, and a Stripe webhook to its order
+//     (`--skip-store` leaves it out).
 // Prints markdown tables with the machine and writes .bench/latest.json. docs/benchmarks.md
 // explains each figure.
 import { execFileSync, spawnSync } from "node:child_process"
@@ -19,6 +23,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const argv = process.argv.slice(2)
 const quick = argv.includes("--quick")
 const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length)
+const skipStore = argv.includes("--skip-store")
 const RUNS = quick ? 3 : 7
 const ITERATIONS = quick ? 10 : 30
 const HOOK_ITERATIONS = quick ? 500 : 2000
@@ -130,6 +135,27 @@ function micro() {
   return JSON.parse(result.stdout)
 }
 
+// ---- checkout through the store API ---------------------------------------------------
+
+function checkout() {
+  const env = { ...process.env }
+  // ts-node finds the repository's tsconfig from the working directory; the store's own ts-node must not get it.
+  delete env.TS_NODE_PROJECT
+  process.stderr.write("bench: checkout through the store API (waits for the HTTP tests' lock, boots the store)...\n")
+  const args = [
+    "/tmp/medusa-http.lock",
+    process.execPath,
+    "-r",
+    "ts-node/register/transpile-only",
+    path.join(ROOT, "scripts", "bench", "checkout.ts"),
+    `--runs=${RUNS}`,
+    ...(only ? [`--only=${only}`] : []),
+  ]
+  const result = spawnSync("flock", args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env, stdio: ["ignore", "pipe", "inherit"] })
+  if (result.status !== 0) throw new Error(`bench: scripts/bench/checkout.ts exited with ${result.status}`)
+  return JSON.parse(result.stdout)
+}
+
 // ---- report ---------------------------------------------------------------------------
 
 function tables(report) {
@@ -186,15 +212,62 @@ function tables(report) {
       lines.push(`| ${gateway} | ${r.action} | ${fmt(r.provider_us)} | ${fmt(r.bare_us)} | ${fmt(r.overhead_us)} | ${fmt(r.per_second, 0)} |`)
     }
   }
+  if (report.checkout) checkoutTables(lines, report.checkout)
   return lines.join("\n")
+}
+
+function checkoutTables(lines, c) {
+  const edits = c.settings.cart_changes
+  const editLabel = (e) => (e === 0 ? "0" : `${e} quantity edits`)
+  lines.push("")
+  lines.push(`**Checkout through the store API** (ms: the sum of the store API calls from cart to order; one \`medusa start\` on PostgreSQL, gateways faked in its process; median [min–max] over ${c.settings.runs} runs)`)
+  lines.push("")
+  lines.push("| provider | cart edits | checkout (ms) | − system provider, run by run (ms) | gateway calls per order |")
+  lines.push("| --- | --- | --- | --- | --- |")
+  for (const [, s] of Object.entries(c.checkout)) {
+    for (const e of edits) {
+      const f = s.by_cart_changes[e]
+      lines.push(`| ${s.label} | ${editLabel(e)} | ${fmt(f.total_ms, 0)} | ${s.provider_id === "pp_system_default" ? "—" : fmt(f.vs_system_ms, 0)} | ${fmt(f.gateway_calls, 0)} |`)
+    }
+  }
+  if (c.stripe_ours_minus_official_ms) {
+    lines.push("")
+    lines.push(`Stripe, ours − \`@medusajs/payment-stripe\`, run by run: ${edits.map((e) => `${e} cart edits ${fmt(c.stripe_ours_minus_official_ms[e], 0)} ms`).join("; ")}.`)
+  }
+  lines.push("")
+  lines.push("**Where the time of one checkout goes** (ms per store API call; provider calls are the Payment Module's calls into the provider, gateway calls those it made, both timed in the store's process)")
+  lines.push("")
+  lines.push("| provider | cart edits | call | time (ms) | provider calls in it (ms) | gateway calls |")
+  lines.push("| --- | --- | --- | --- | --- | --- |")
+  for (const [, s] of Object.entries(c.checkout)) {
+    for (const e of edits) {
+      for (const [step, f] of Object.entries(s.by_cart_changes[e].steps)) {
+        // At e edits only what the edits add; the rest is the 0-edit checkout's.
+        if (e !== 0 && !step.includes(`(${e})`)) continue
+        const calls = Object.entries(f.provider_calls_ms).map(([m, st]) => `${m} ${fmt(st)}`).join("; ") || "—"
+        lines.push(`| ${s.label} | ${editLabel(e)} | ${step} | ${fmt(f.ms)} | ${calls} | ${fmt(f.gateway_calls, 0)} |`)
+      }
+    }
+  }
+  if (Object.keys(c.webhook_to_order).length) {
+    lines.push("")
+    lines.push("**Stripe webhook to order** (a confirmed intent whose shopper never came back: `payment_intent.amount_capturable_updated`, signed, posted once; ms)")
+    lines.push("")
+    lines.push("| provider | delivery answered | delivery → order | gateway calls |")
+    lines.push("| --- | --- | --- | --- |")
+    for (const [, w] of Object.entries(c.webhook_to_order)) lines.push(`| ${w.label} | ${fmt(w.answered_ms)} | ${fmt(w.to_order_ms, 0)} | ${fmt(w.gateway_calls, 0)} |`)
+  }
+  lines.push("")
+  lines.push(`Store: migrations and admin ${c.boot.migrate_and_admin_s.toFixed(1)} s, \`medusa start\` ${c.boot.start_s.toFixed(1)} s (NODE_ENV=${c.settings.node_env}).`)
 }
 
 const started = Date.now()
 const report = {
   machine,
-  settings: { quick, runs: RUNS, iterations: ITERATIONS, hook_iterations: HOOK_ITERATIONS, load_runs: LOAD_RUNS, only: only ?? null },
+  settings: { quick, runs: RUNS, iterations: ITERATIONS, hook_iterations: HOOK_ITERATIONS, load_runs: LOAD_RUNS, only: only ?? null, skip_store: skipStore },
   cold_load: coldLoad(),
   micro: micro(),
+  checkout: skipStore ? null : checkout(),
 }
 report.seconds = (Date.now() - started) / 1000
 const table = tables(report)
