@@ -7,7 +7,8 @@
  */
 import StripeProviderService from "../../src/providers/stripe/service"
 import { toSessionData } from "../../src/providers/stripe/mapping"
-import { GatewayRejectedError, GatewayUnavailableError } from "../../src/lib/payments/errors"
+import { GatewayRejectedError, GatewayUnavailableError, PaymentInputError } from "../../src/lib/payments/errors"
+import { noteExternalRefund } from "../../src/lib/payments/external-refunds"
 import { processOutcome } from "../../src/lib/payments/outcomes/process"
 import { outcomesFromSnapshot } from "../../src/lib/payments/outcomes/reconcile"
 import type { GatewayOutcome } from "../../src/lib/payments/outcomes/types"
@@ -24,8 +25,15 @@ import type Stripe from "stripe"
 const SESSION = "payses_01FAULTSTRIPE0000000000001"
 const PROVIDER = "pp_stripe_stripe"
 const lifecycle = loadFixture("stripe", "lifecycle-manual-capture").interactions
-const authorizedIntent = JSON.parse(JSON.stringify(lifecycle[3].response.body).split("{{session_id}}").join(SESSION)) as Stripe.PaymentIntent
-const capturedIntent = JSON.parse(JSON.stringify(lifecycle[4].response.body).split("{{session_id}}").join(SESSION)) as Stripe.PaymentIntent
+const answerOf = (method: string, path: RegExp) => {
+  const found = lifecycle.find((i) => i.request.method === method && path.test(i.request.path))
+  if (!found) throw new Error(`lifecycle-manual-capture has no ${method} ${path}`)
+  return JSON.stringify(found.response.body).split("{{session_id}}").join(SESSION)
+}
+const authorizedIntent = JSON.parse(answerOf("GET", /^\/v1\/payment_intents\/[^/]+$/)) as Stripe.PaymentIntent
+const capturedIntent = JSON.parse(answerOf("POST", /\/capture$/)) as Stripe.PaymentIntent
+/** Stripe's partial refund of the lifecycle (its first refund POST), with the store's mark as a placeholder. */
+const partialRefund = answerOf("POST", /^\/v1\/refunds$/)
 
 const SERVER_ERROR: Fault = { kind: "5xx", body: { error: { type: "api_error", message: "An unknown error occurred" } } }
 
@@ -116,7 +124,7 @@ describe("stripe under faults: refund", () => {
   const data = () => toSessionData(capturedIntent, { session_id: SESSION })
 
   it("refunds once when the answer arrives after the client's timeout: the retry carries the Medusa refund id", async () => {
-    const provider = await stripeBehind("fault-refund-replayed", { 1: { kind: "slow", delayMs: 1500 } })
+    const provider = await stripeBehind("fault-refund-replayed", { 2: { kind: "slow", delayMs: 1500 } })
     const out = await provider.refundPayment({ data: data(), amount: 20, context: { idempotency_key: "ref_01FAULT1" } })
     expect(out.data).toMatchObject({ amount_refunded: 2000 })
     expect(keys()).toEqual(["ref_01FAULT1", "ref_01FAULT1"])
@@ -124,7 +132,7 @@ describe("stripe under faults: refund", () => {
   })
 
   it("says a refund whose answers were all lost is of unknown outcome, and the reconciliation records it once", async () => {
-    const provider = await stripeBehind("fault-refund-reconciled", { 1: { kind: "timeout" }, 2: { kind: "reset", acted: false }, 3: SERVER_ERROR })
+    const provider = await stripeBehind("fault-refund-reconciled", { 2: { kind: "timeout" }, 3: { kind: "reset", acted: false }, 4: SERVER_ERROR })
     const before = data()
     const lost = provider.refundPayment({ data: before, amount: 20, context: { idempotency_key: "ref_01FAULT1" } })
     await expect(lost).rejects.toBeInstanceOf(GatewayUnavailableError)
@@ -143,10 +151,37 @@ describe("stripe under faults: refund", () => {
   })
 })
 
+describe("stripe under faults: a refund made again by hand after an unknown outcome", () => {
+  const data = () => toSessionData(capturedIntent, { session_id: SESSION })
+
+  it("refuses the admin's new refund while Stripe holds the first one Medusa lost, names it, and refunds once it is recorded", async () => {
+    // Request 1 is the look at the intent's refunds; 2-4 the refund, whose answers are all lost.
+    const provider = await stripeBehind("fault-refund-retried-by-hand", { 2: { kind: "timeout" }, 3: { kind: "reset", acted: false }, 4: SERVER_ERROR })
+    const before = data()
+    await expect(provider.refundPayment({ data: before, amount: 20, context: { idempotency_key: "ref_01FAULT1" } })).rejects.toMatchObject({ indeterminate: true })
+    // Medusa deleted ref_01FAULT1 when the call failed, and the admin refunds again: a new
+    // Medusa refund, so a new Idempotency-Key, which Stripe would take for a second refund.
+    const again = provider.refundPayment({ data: before, amount: 20, context: { idempotency_key: "ref_01FAULT2" } })
+    await expect(again).rejects.toBeInstanceOf(PaymentInputError)
+    await expect(again).rejects.toThrow(/refund re_3QfxRefundPart0001 of 20\.00 USD .*Medusa refund ref_01FAULT1.*nothing was refunded now/)
+    await expect(again).rejects.toThrow(/"Check with the gateway"/)
+    // The check (or Stripe's refund event) records it through Medusa's refund of a noted
+    // gateway refund, which never calls Stripe.
+    const noted = noteExternalRefund(before, { refund_id: "re_3QfxRefundPart0001", amount: "20.00", currency_code: "usd" })
+    const recorded = await provider.refundPayment({ data: noted, amount: 20, context: { idempotency_key: "ref_01FAULT3" } })
+    expect(recorded.data).toMatchObject({ amount_refunded: 2000, refunds: [expect.objectContaining({ id: "re_3QfxRefundPart0001" })] })
+    // Recorded, it is not counted again: the admin's next refund goes to Stripe, once.
+    const more = await provider.refundPayment({ data: recorded.data!, amount: 30, context: { idempotency_key: "ref_01FAULT4" } })
+    expect(more.data).toMatchObject({ amount_refunded: 5000 })
+    expect(keys(/\/v1\/refunds$/)).toEqual(["ref_01FAULT1", "ref_01FAULT1", "ref_01FAULT1", "ref_01FAULT4"])
+    gateway!.finish()
+  })
+})
+
 describe("stripe under faults: a lost refund's own event", () => {
   it("records once a refund event carrying the store's mark whose Medusa refund is gone (Medusa deleted it when the call failed)", async () => {
     const provider = await stripeBehind("fault-webhook-lookup", {})
-    const refund = JSON.parse(JSON.stringify(lifecycle[5].response.body).split("{{session_id}}").join(SESSION).split("{{refund_1}}").join("ref_01FAULT1")) as Stripe.Refund
+    const refund = JSON.parse(partialRefund.split("{{refund_1}}").join("ref_01FAULT1")) as Stripe.Refund
     const body = stripeEvent("refund.created", refund)
     const verdict = await provider.readGatewayEvent({ data: JSON.parse(body), rawData: body, headers: signStripe(body) })
     expect(verdict).toMatchObject({ verified: true, outcome: { kind: "refunded", made_by_store: true, medusa_refund_id: "ref_01FAULT1" } })
@@ -192,7 +227,7 @@ describe("stripe under faults: cancel", () => {
 describe("stripe under faults: webhook processing", () => {
   it("gives no verdict while Stripe cannot be asked for the refund's session, and the redelivery is read in full", async () => {
     const provider = await stripeBehind("fault-webhook-lookup", { 1: SERVER_ERROR, 2: SERVER_ERROR, 3: SERVER_ERROR })
-    const refund = JSON.parse(JSON.stringify(lifecycle[5].response.body).split("{{session_id}}").join(SESSION).split("{{refund_1}}").join("re_dashboard_none")) as Stripe.Refund
+    const refund = JSON.parse(partialRefund.split("{{refund_1}}").join("re_dashboard_none")) as Stripe.Refund
     const body = stripeEvent("refund.created", { ...refund, metadata: {} })
     const delivery = { data: JSON.parse(body), rawData: body, headers: signStripe(body) }
     // Thrown, not an "ignored" verdict: the plugin's route answers 500 and Stripe delivers it again.

@@ -30,6 +30,8 @@ const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(ke
 export class FakeStripe {
   readonly counts = counts()
   readonly intents: Map<string, Stripe.PaymentIntent> = new Map()
+  /** The refunds of each PaymentIntent, in the order they were made. */
+  readonly refunds: Map<string, Array<Record<string, unknown>>> = new Map()
   private readonly answered = new Map<string, [number, unknown]>()
   private next = 0
 
@@ -63,12 +65,13 @@ export class FakeStripe {
       return [status, body, { "content-type": "application/json", "idempotent-replayed": "true" }]
     }
     const body = (typeof rawBody === "string" ? qs.parse(rawBody) : rawBody ?? {}) as Record<string, any>
-    const [status, answer] = this.handle(method, new URL(uri, STRIPE_ORIGIN).pathname, body)
+    const url = new URL(uri, STRIPE_ORIGIN)
+    const [status, answer] = this.handle(method, url.pathname, body, url.searchParams)
     if (key) this.answered.set(key, [status, answer])
     return [status, answer, { "content-type": "application/json" }]
   }
 
-  private handle(method: string, path: string, body: Record<string, any>): [number, unknown] {
+  private handle(method: string, path: string, body: Record<string, any>, query: URLSearchParams): [number, unknown] {
     const intentPath = path.match(/^\/v1\/payment_intents\/([^/]+)(?:\/(confirm|capture|cancel))?$/)
     if (method === "POST" && path === "/v1/payment_intents") {
       this.next += 1
@@ -94,6 +97,7 @@ export class FakeStripe {
     }
     if (!intentPath) {
       if (method === "POST" && path === "/v1/refunds") return this.refund(body)
+      if (method === "GET" && path === "/v1/refunds") return this.listRefunds(query)
       return [404, { error: { type: "invalid_request_error", message: `the load fake has no ${method} ${path}` } }]
     }
     const [, id, action] = intentPath
@@ -129,7 +133,17 @@ export class FakeStripe {
     if (!intent || intent.status !== "succeeded") return [400, { error: { type: "invalid_request_error", code: "charge_not_captured", message: "This charge has not been captured" } }]
     bump(this.counts.refunds, intent.id)
     const id = `re_3QfxLoad${String(this.counts.refunds.size).padStart(4, "0")}${String(this.counts.refunds.get(intent.id)).padStart(2, "0")}${intent.id.slice(-6)}`
-    return [200, { id, object: "refund", amount: Number(body.amount), currency: intent.currency, payment_intent: intent.id, charge: intent.latest_charge, status: "succeeded", metadata: body.metadata ?? {}, created: 1764590400, reason: null }]
+    const refund = { id, object: "refund", amount: Number(body.amount), currency: intent.currency, payment_intent: intent.id, charge: intent.latest_charge, status: "succeeded", metadata: body.metadata ?? {}, created: 1764590400, reason: null }
+    this.refunds.set(intent.id, [...(this.refunds.get(intent.id) ?? []), refund])
+    return [200, refund]
+  }
+
+  /** `GET /v1/refunds?payment_intent=`: the intent's refunds, newest first, as Stripe lists them (https://docs.stripe.com/api/refunds/list). */
+  private listRefunds(query: URLSearchParams): [number, unknown] {
+    const intentId = query.get("payment_intent")
+    if (!intentId) return [400, { error: { type: "invalid_request_error", message: "the load fake lists refunds by payment_intent only" } }]
+    const data = [...(this.refunds.get(intentId) ?? [])].reverse()
+    return [200, { object: "list", url: "/v1/refunds", has_more: false, data }]
   }
 }
 

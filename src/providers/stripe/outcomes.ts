@@ -17,7 +17,7 @@ import type {
 } from "../../lib/payments/outcomes/types"
 import { truncateText } from "../../lib/payments/options"
 import { redactText } from "../../lib/payments/redact"
-import { fromStripeAmount, idOf, isAsync, mapIntentStatus, stripeMajorString } from "./mapping"
+import { formatStripeAmount, fromStripeAmount, idOf, isAsync, mapIntentStatus, stripeMajorString } from "./mapping"
 
 const INTENT_EVENTS: Readonly<Record<string, PaymentActions>> = Object.freeze({
   "payment_intent.created": PaymentActions.PENDING,
@@ -377,4 +377,80 @@ export function toGatewayRefund(refund: Stripe.Refund): GatewayRefund {
     ...storeRefundId(refund),
     status: refundStatus(refund.status) ?? "pending",
   }
+}
+
+// ---- Before a refund: what Stripe holds that the session does not record ------------------
+
+/** A refund of the intent that Stripe made or is making: money returned, or on its way. */
+function isLiveRefund(refund: Pick<Stripe.Refund, "status">): boolean {
+  const status = refundStatus(refund.status)
+  return status !== "failed" && status !== "canceled"
+}
+
+/**
+ * The intent's refunds at Stripe against what the session data records: each live refund
+ * (succeeded, pending, requiring action) whose id the data's `refunds` do not name, nor its
+ * recorded `external_refunds` (a refund made in Stripe's dashboard, once the plugin recorded
+ * it, is in both, so it is never counted again), and what Stripe holds as refunded in all,
+ * in minor units. Failed and canceled refunds returned nothing and are left out.
+ */
+export function refundsUnknownToSession(
+  data: { refunds?: ReadonlyArray<{ id: string }>; external_refunds?: ReadonlyArray<{ refund_id: string; recorded_at: string | null }> },
+  listed: readonly Stripe.Refund[]
+): { unknown: Stripe.Refund[]; total: number } {
+  const recorded = new Set<string>([
+    ...(data.refunds ?? []).map((r) => r.id),
+    ...(data.external_refunds ?? []).filter((e) => e.recorded_at !== null).map((e) => e.refund_id),
+  ])
+  const live = listed.filter(isLiveRefund)
+  return { unknown: live.filter((r) => !recorded.has(r.id)), total: live.reduce((sum, r) => sum + r.amount, 0) }
+}
+
+/** The Medusa refund id a refund's store mark names, if it carries one. */
+export function markOf(refund: Pick<Stripe.Refund, "metadata">): string | undefined {
+  return storeRefundId(refund).medusa_refund_id
+}
+
+/**
+ * Why a refund is refused because Stripe holds refunds Medusa has not recorded: each one with
+ * its amount and who made it, or, when every refund is named but Stripe's total is beyond the
+ * session's, the two totals. Says nothing was refunded and what records them.
+ */
+export function unrecordedRefundsMessage(input: {
+  intentId: string
+  currency: string
+  refunds: readonly Stripe.Refund[]
+  /** The marks whose Medusa refund was looked up and is gone; `undefined` when it could not be looked up. */
+  goneMarks?: ReadonlySet<string>
+  /** Refund ids the plugin noted from Stripe and is recording. */
+  noted: ReadonlySet<string>
+  total: number
+  recorded: number
+}): string {
+  const show = (minor: number) => formatStripeAmount(minor, input.currency)
+  const what = input.refunds.length
+    ? input.refunds
+        .map((refund) => {
+          const mark = markOf(refund)
+          const by = mark
+            ? input.goneMarks?.has(mark)
+              ? `made by this store for Medusa refund ${mark}, which Medusa no longer has: its answer was lost`
+              : `made by this store for Medusa refund ${mark}, which this payment does not record`
+            : "made outside Medusa, in Stripe's dashboard or by another integration"
+          const state = [
+            refundStatus(refund.status) === "pending" || refund.status === null ? "pending at Stripe, recorded once it succeeds" : undefined,
+            input.noted.has(refund.id) ? "being recorded from Stripe's answer" : undefined,
+          ].filter(Boolean)
+          return `refund ${refund.id} of ${show(refund.amount)} (${[by, ...state].join("; ")})`
+        })
+        .join(", ")
+    : undefined
+  const head = what
+    ? `Stripe: payment ${input.intentId} already has ${what} that Medusa has not recorded`
+    : `Stripe: payment ${input.intentId} has ${show(input.total)} refunded at Stripe, more than the ${show(input.recorded)} Medusa has recorded`
+  return (
+    `${head}; nothing was refunded now, ` +
+    `so nothing is refunded twice. Stripe's refund event or the admin's "Check with the gateway" (the reconciliation) ` +
+    `records it in Medusa; then refund only what is still owed`
+  )
 }

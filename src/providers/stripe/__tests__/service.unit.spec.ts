@@ -20,6 +20,12 @@ const play = (scenario: string, vars: Record<string, string> = {}, origin = STRI
 const inline = (fixture: Omit<FixtureFile, "provider" | "source">, vars: Record<string, string> = {}) =>
   (replay = new FixtureSession({ provider: "stripe", source: "inline", ...fixture }, { origin: STRIPE_ORIGIN, bodyFormat: "form", vars }).start())
 
+/** Stripe's list of a PaymentIntent's refunds (https://docs.stripe.com/api/refunds/list), which the provider reads before each refund. */
+const refundList = (paymentIntent: string, data: unknown[] = []) => ({
+  request: { method: "GET", path: "/v1/refunds", query: { payment_intent: paymentIntent, limit: "100" } },
+  response: { status: 200, body: { object: "list", url: "/v1/refunds", has_more: false, data } },
+})
+
 afterEach(() => {
   replay?.stop()
   replay = undefined
@@ -122,6 +128,7 @@ describe("Stripe provider", () => {
       scenario: "capture-and-refund-outage",
       interactions: [
         { request: { method: "POST", path: "/v1/payment_intents/pi_3QfxOutage00001/capture" }, response: down },
+        refundList("pi_3QfxOutage00001"),
         { request: { method: "POST", path: "/v1/refunds" }, response: down },
       ],
     })
@@ -271,6 +278,7 @@ describe("Stripe provider", () => {
         { request: { method: "POST", path: "/v1/payment_intents", body: { amount: "100000", currency: "ugx", capture_method: "manual", metadata: { session_id: "payses_01UGX" } } }, response: { status: 200, body: intent({ status: "requires_payment_method" }) } },
         { request: { method: "GET", path: "/v1/payment_intents/pi_3QfxUgandan0001" }, response: { status: 200, body: intent({ status: "requires_capture", amount_capturable: 100000 }) } },
         { request: { method: "POST", path: "/v1/payment_intents/pi_3QfxUgandan0001/capture", body: {} }, response: { status: 200, body: intent({ status: "succeeded", amount_received: 100000 }) } },
+        refundList("pi_3QfxUgandan0001"),
         { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxUgandan0001", amount: "25000", metadata: { session_id: "payses_01UGX", medusa_refund_id: "ref_01UGX" } } }, response: { status: 200, body: { id: "re_3QfxUgandan0001", object: "refund", amount: 25000, currency: "ugx", status: "succeeded", payment_intent: "pi_3QfxUgandan0001" } } },
       ],
     })
@@ -293,6 +301,7 @@ describe("Stripe provider", () => {
     const fixture = inline({
       scenario: "kwd-refund-rounding",
       interactions: [
+        refundList("pi_3QfxKuwaiti0001"),
         { request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxKuwaiti0001", amount: "1000", metadata: { medusa_refund_id: "ref_01KWD" } } }, response: { status: 200, body: { id: "re_3QfxKuwaiti0001", object: "refund", amount: 1000, currency: "kwd", status: "succeeded", payment_intent: "pi_3QfxKuwaiti0001" } } },
       ],
     })
@@ -719,6 +728,7 @@ describe("Stripe refunds made outside Medusa", () => {
     const fixture = inline({
       scenario: "refund-mark",
       interactions: [
+        refundList("pi_3QfxExternal00001"),
         {
           request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxExternal00001", amount: "1500", metadata: { session_id: "payses_01EXTERNAL", medusa_refund_id: "ref_01MARKED" } }, headers: { "idempotency-key": "ref_01MARKED" } },
           response: { status: 200, body: { id: "re_3QfxMarked000001", object: "refund", amount: 1500, currency: "usd", status: "succeeded", payment_intent: "pi_3QfxExternal00001" } },
@@ -747,20 +757,29 @@ describe("Stripe refunds made outside Medusa", () => {
     )
   })
 
-  it("still refunds at Stripe when the amount asked is not the noted refund's", async () => {
+  it("does not take a noted refund for a refund of another amount, and sends none while Stripe's is not recorded yet", async () => {
     const { service } = provider()
+    const dashboard = { id: "re_3QfxDashboard0001", object: "refund", amount: 2500, currency: "usd", status: "succeeded", payment_intent: "pi_3QfxExternal00001", metadata: {} }
     const fixture = inline({
       scenario: "refund-other-amount",
       interactions: [
+        refundList("pi_3QfxExternal00001", [dashboard]),
+        refundList("pi_3QfxExternal00001", [dashboard]),
         {
           request: { method: "POST", path: "/v1/refunds", body: { payment_intent: "pi_3QfxExternal00001", amount: "2400", metadata: { session_id: "payses_01EXTERNAL", medusa_refund_id: "ref_01OTHER" } } },
           response: { status: 200, body: { id: "re_3QfxOther0000001", object: "refund", amount: 2400, currency: "usd", status: "succeeded", payment_intent: "pi_3QfxExternal00001" } },
         },
       ],
     })
-    const result = await service.refundPayment({ amount: 24, data: { ...captured, external_refunds: [noted("25.00")] }, context: { idempotency_key: "ref_01OTHER" } })
+    // The dashboard's 25.00 is noted and being recorded: a refund of 24.00 meanwhile is refused.
+    await expect(service.refundPayment({ amount: 24, data: { ...captured, external_refunds: [noted("25.00")] }, context: { idempotency_key: "ref_01OTHER" } })).rejects.toThrow(
+      /already has refund re_3QfxDashboard0001 of 25\.00 USD \(made outside Medusa, in Stripe's dashboard or by another integration; being recorded from Stripe's answer\) that Medusa has not recorded; nothing was refunded now/
+    )
+    // Recorded (the refund that records it, without calling Stripe), it is not counted again.
+    const recorded = await service.refundPayment({ amount: 25, data: { ...captured, external_refunds: [noted("25.00")] }, context: { idempotency_key: "ref_01RECORDS" } })
+    const result = await service.refundPayment({ amount: 24, data: recorded.data!, context: { idempotency_key: "ref_01OTHER" } })
     fixture.finish()
-    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 2400, external_refunds: [noted("25.00")] }))
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 4900, external_refunds: [{ ...noted("25.00"), recorded_at: expect.any(String) }] }))
   })
 
   it("keeps the noted refunds in the data through the other calls", async () => {
@@ -771,6 +790,137 @@ describe("Stripe refunds made outside Medusa", () => {
     const result = await service.retrievePayment({ data: { ...captured, external_refunds } })
     fixture.finish()
     expect(result.data).toEqual(expect.objectContaining({ external_refunds }))
+  })
+})
+
+/**
+ * Before a refund is sent, the intent's refunds at Stripe against the session's: Medusa deletes
+ * its refund when the provider throws, so after a lost answer the admin's refund again has a
+ * new id, hence a new Idempotency-Key, and Stripe would refund twice.
+ */
+describe("Stripe refunds the session does not record", () => {
+  const PI = "pi_3QfxUnrecorded001"
+  const captured = { id: PI, status: "succeeded", amount: 10000, amount_received: 10000, currency: "usd", session_id: "payses_01UNRECORDED" }
+  const stripeRefund = (id: string, amount: number, fields: Record<string, unknown> = {}) => ({
+    id, object: "refund", amount, currency: "usd", status: "succeeded", payment_intent: PI, charge: "ch_3QfxUnrecorded001", created: 1764590400, reason: null, ...fields,
+  })
+  const post = (key: string, amount: number, id: string) => ({
+    request: { method: "POST", path: "/v1/refunds", body: { payment_intent: PI, amount: String(amount), metadata: { session_id: "payses_01UNRECORDED", medusa_refund_id: key } }, headers: { "idempotency-key": key } },
+    response: { status: 200, body: stripeRefund(id, amount, { metadata: { session_id: "payses_01UNRECORDED", medusa_refund_id: key } }) },
+  })
+  /** The provider as the Payment Module registers it: its container has the module's refund service. */
+  const inModule = (existing: string[]) => {
+    const { logger } = capturingLogger()
+    const asked: unknown[] = []
+    const refundService = {
+      retrieve: async () => ({ id: "unused", note: null }),
+      list: async (filters: { id: string[] }) => {
+        asked.push(filters)
+        return filters.id.filter((id) => existing.includes(id)).map((id) => ({ id }))
+      },
+    }
+    return { service: new StripeProviderService({ logger, refundService }, { apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET }), asked }
+  }
+
+  it("names a marked refund whose Medusa refund is gone as one whose answer was lost, and sends nothing", async () => {
+    const { service, asked } = inModule([])
+    const lost = stripeRefund("re_3QfxLostAnswer001", 2000, { metadata: { session_id: "payses_01UNRECORDED", medusa_refund_id: "ref_01GONE" } })
+    const fixture = inline({ scenario: "lost-refund-refused", interactions: [refundList(PI, [lost])] })
+    const error = await service.refundPayment({ amount: 20, data: captured, context: { idempotency_key: "ref_01AGAIN" } }).catch((e) => e)
+    fixture.finish()
+    expect(error).toBeInstanceOf(PaymentInputError)
+    expect(error.message).toBe(
+      "Stripe: payment pi_3QfxUnrecorded001 already has refund re_3QfxLostAnswer001 of 20.00 USD (made by this store for Medusa refund ref_01GONE, " +
+        "which Medusa no longer has: its answer was lost) that Medusa has not recorded; nothing was refunded now, so nothing is refunded twice. " +
+        "Stripe's refund event or the admin's \"Check with the gateway\" (the reconciliation) records it in Medusa; then refund only what is still owed"
+    )
+    expect(asked).toEqual([{ id: ["ref_01GONE"] }])
+  })
+
+  it("says a lost refund still pending at Stripe is recorded once it succeeds", async () => {
+    const { service } = inModule([])
+    const pending = stripeRefund("re_3QfxLostPending01", 2000, { status: "pending", metadata: { medusa_refund_id: "ref_01GONE" } })
+    const fixture = inline({ scenario: "lost-refund-pending", interactions: [refundList(PI, [pending])] })
+    await expect(service.refundPayment({ amount: 30, data: captured, context: { idempotency_key: "ref_01AGAIN" } })).rejects.toThrow(
+      /refund re_3QfxLostPending01 of 20\.00 USD \(made by this store for Medusa refund ref_01GONE, which Medusa no longer has: its answer was lost; pending at Stripe, recorded once it succeeds\)/
+    )
+    fixture.finish()
+  })
+
+  it("takes a marked refund whose Medusa refund exists (made meanwhile, its data not seen yet) for Medusa's, and refunds", async () => {
+    const { service } = inModule(["ref_01MEANWHILE"])
+    const meanwhile = stripeRefund("re_3QfxMeanwhile0001", 2000, { metadata: { session_id: "payses_01UNRECORDED", medusa_refund_id: "ref_01MEANWHILE" } })
+    const fixture = inline({ scenario: "refund-made-meanwhile", interactions: [refundList(PI, [meanwhile]), post("ref_01NEXT", 3000, "re_3QfxNext00000001")] })
+    const result = await service.refundPayment({ amount: 30, data: captured, context: { idempotency_key: "ref_01NEXT" } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 3000, refunds: [{ id: "re_3QfxNext00000001", amount: 3000, status: "succeeded" }] }))
+  })
+
+  it("records a refund Stripe made under this very Medusa refund without asking Stripe to refund again", async () => {
+    const { service } = provider()
+    const made = stripeRefund("re_3QfxThisRefund001", 2000, { metadata: { session_id: "payses_01UNRECORDED", medusa_refund_id: "ref_01THIS" } })
+    const fixture = inline({ scenario: "refund-made-under-this-key", interactions: [refundList(PI, [made])] })
+    const result = await service.refundPayment({ amount: 20, data: captured, context: { idempotency_key: "ref_01THIS" } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 2000, refunds: [{ id: "re_3QfxThisRefund001", amount: 2000, status: "succeeded" }] }))
+  })
+
+  it("refuses a marked refund outside the Payment Module, where whether its Medusa refund exists cannot be read", async () => {
+    const { service } = provider()
+    const marked = stripeRefund("re_3QfxUnreadMark001", 2000, { metadata: { medusa_refund_id: "ref_01ELSEWHERE" } })
+    const fixture = inline({ scenario: "mark-unread", interactions: [refundList(PI, [marked])] })
+    await expect(service.refundPayment({ amount: 20, data: captured, context: { idempotency_key: "ref_01AGAIN" } })).rejects.toThrow(
+      /refund re_3QfxUnreadMark001 of 20\.00 USD \(made by this store for Medusa refund ref_01ELSEWHERE, which this payment does not record\)/
+    )
+    fixture.finish()
+  })
+
+  it("takes a refund this store made before refunds carried the Medusa refund id for Medusa's, as the reconciliation does", async () => {
+    const { service } = provider()
+    const older = stripeRefund("re_3QfxOlderMark0001", 2000, { metadata: { session_id: "payses_01UNRECORDED" } })
+    const fixture = inline({ scenario: "older-store-refund", interactions: [refundList(PI, [older]), post("ref_01AFTER", 1000, "re_3QfxAfter0000001")] })
+    const result = await service.refundPayment({ amount: 10, data: captured, context: { idempotency_key: "ref_01AFTER" } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 1000 }))
+  })
+
+  it("leaves refunds that failed or were canceled at Stripe out: nothing was returned", async () => {
+    const { service } = provider()
+    const fixture = inline({
+      scenario: "failed-refunds-left-out",
+      interactions: [
+        refundList(PI, [
+          stripeRefund("re_3QfxFailed0000001", 2000, { status: "failed", metadata: { medusa_refund_id: "ref_01GONE" } }),
+          stripeRefund("re_3QfxCanceled00001", 1000, { status: "canceled" }),
+        ]),
+        post("ref_01AFTER", 2000, "re_3QfxAfter0000001"),
+      ],
+    })
+    const result = await service.refundPayment({ amount: 20, data: captured, context: { idempotency_key: "ref_01AFTER" } })
+    fixture.finish()
+    expect(result.data).toEqual(expect.objectContaining({ amount_refunded: 2000 }))
+  })
+
+  it("refuses when Stripe's refunds add up to more than the session records, even with each one named", async () => {
+    const { service } = provider()
+    const known = stripeRefund("re_3QfxKnown00000001", 2000, { metadata: { medusa_refund_id: "ref_01KNOWN" } })
+    const fixture = inline({ scenario: "totals-differ", interactions: [refundList(PI, [known])] })
+    const data = { ...captured, amount_refunded: 1000, refunds: [{ id: "re_3QfxKnown00000001", amount: 2000, status: "succeeded" }] }
+    await expect(service.refundPayment({ amount: 10, data, context: { idempotency_key: "ref_01MORE" } })).rejects.toThrow(
+      /payment pi_3QfxUnrecorded001 has 20\.00 USD refunded at Stripe, more than the 10\.00 USD Medusa has recorded; nothing was refunded now/
+    )
+    fixture.finish()
+  })
+
+  it("sends no refund when Stripe cannot be asked, and says no money was moved", async () => {
+    const { service } = provider({ maxNetworkRetries: 0 })
+    const down = { status: 503, body: { error: { type: "api_error", message: "Stripe is temporarily unavailable" } } }
+    const fixture = inline({ scenario: "list-outage", interactions: [{ request: refundList(PI).request, response: down }] })
+    const error = await service.refundPayment({ amount: 20, data: captured, context: { idempotency_key: "ref_01DOWN" } }).catch((e) => e)
+    fixture.finish()
+    expect(error).toBeInstanceOf(GatewayUnavailableError)
+    expect(error.indeterminate).toBe(false)
+    expect(error.message).toMatch(/could not be reached to look at the payment's refunds before refunding; no money was moved/)
   })
 })
 
