@@ -182,8 +182,13 @@ const GATEWAYS: Gateway[] = [
       const stripe = createStripeClient({ ...stripeTestOptions, apiBaseUrl: origin, timeoutMs: 30_000 } as never)
       return (request) => {
         const key = request.headers["idempotency-key"]
-        const params = (request.method === "GET" ? request.query : request.body) as Record<string, unknown>
-        return stripe.rawRequest(request.method as "GET", request.path, params ?? {}, key ? { idempotencyKey: key } : {})
+        // stripe-node's rawRequest takes params on POST only: a GET's query goes in the path
+        // (the refund list before each refund: /v1/refunds?payment_intent=...).
+        if (request.method === "GET") {
+          const query = new URLSearchParams(Object.entries((request.query ?? {}) as Record<string, string>)).toString()
+          return stripe.rawRequest("GET", query ? `${request.path}?${query}` : request.path, null as never, key ? { idempotencyKey: key } : {})
+        }
+        return stripe.rawRequest(request.method as "POST", request.path, (request.body ?? {}) as Record<string, unknown>, key ? { idempotencyKey: key } : {})
       }
     },
   },
