@@ -11,7 +11,6 @@ import fs from "node:fs"
 import net from "node:net"
 import path from "node:path"
 import express from "express"
-import { Client } from "pg"
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
@@ -22,43 +21,8 @@ const ROOT = path.resolve(__dirname, "..", "..")
 const MEDUSA_CLI = path.join(ROOT, "node_modules", "@medusajs", "cli", "cli.js")
 const LOG_DIR = path.join(ROOT, ".logs")
 
-export interface Database {
-  name: string
-  url: string
-  drop(): Promise<void>
-}
-
-function settings() {
-  return {
-    host: process.env.DB_HOST || "localhost",
-    port: Number(process.env.DB_PORT || 5432),
-    user: process.env.DB_USERNAME || "postgres",
-    password: process.env.DB_PASSWORD || "",
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ ...settings(), database: "postgres" })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
-  }
-}
-
-/** A new, empty database (an old one of the same name is dropped first). */
-export async function freshDatabase(name: string): Promise<Database> {
-  await admin(`drop database if exists "${name}" with (force)`)
-  await admin(`create database "${name}"`)
-  const { host, port, user, password } = settings()
-  const auth = `${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ""}`
-  return {
-    name,
-    url: `postgres://${auth}@${host}:${port}/${name}`,
-    drop: () => admin(`drop database if exists "${name}" with (force)`),
-  }
-}
+/** A fresh database per test file, as the topology tests make them. */
+export { freshDatabase, type Database } from "../harness/topology"
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -66,7 +66,7 @@ export interface Database {
 
 /** A new, empty PostgreSQL database (an old one of the same name is dropped first). */
 export async function freshDatabase(name: string): Promise<Database> {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`database name ${name}: lower-case letters, digits and _ only`)
+  if (!/^[a-z0-9_-]+$/.test(name)) throw new Error(`database name ${name}: lower-case letters, digits, - and _ only`)
   await pgAdmin(`drop database if exists "${name}" with (force)`)
   await pgAdmin(`create database "${name}"`)
   const { host, port, user, password } = pgSettings()
@@ -404,18 +404,5 @@ export function recordedScenario(provider: string, scenario: string, bodyFormat:
   return composedScenario(provider, scenario, [{ scenario, take: count === undefined ? undefined : [...Array(count).keys()] }], bodyFormat)
 }
 
-/** Poll `probe` until it returns something truthy, or fail after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe()
-      if (value) return value
-    } catch (error) {
-      last = error
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
-}
+/** Poll until something is so (the in-process tests' helper). */
+export { eventually } from "./medusa"

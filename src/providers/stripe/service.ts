@@ -36,7 +36,6 @@ import type {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { randomUUID } from "node:crypto"
 import { AbstractPaymentProvider, PaymentActions } from "@medusajs/framework/utils"
 import { GatewayRejectedError, PaymentInputError } from "../../lib/payments/errors"
 import { externalRefundsOf, takeNotedExternalRefund } from "../../lib/payments/external-refunds"
@@ -62,17 +61,13 @@ import {
   StripePaymentIntent,
   StripeRefund,
   StripeSessionData,
-  buildCustomerParams,
   buildIntentCreate,
-  buildSetupIntentCreate,
   confirmParams,
   confirmsOnServer,
   formatStripeAmount,
-  idOf,
   mapIntentStatus,
   stripeEligibility,
   stripeMajorString,
-  toSavedMethodData,
   toSessionData,
   toStripeAmount,
   toStripeCaptureAmount,
@@ -92,6 +87,7 @@ import {
   unrecordedRefundsMessage,
 } from "./outcomes"
 import { StripeOptions, parseStripeOptions } from "./options"
+import { StripeVault } from "./vault"
 import { verifyStripeEvent } from "./webhook"
 
 type Cradle = Record<string, unknown> & { logger?: Logger }
@@ -130,6 +126,7 @@ class StripeProviderService
   protected readonly eligibility_: ProviderEligibility
   protected readonly client_: StripeClient
   protected readonly logger_: Logger | Console
+  protected readonly vault_: StripeVault
 
   constructor(cradle: Cradle, options: Record<string, unknown>) {
     const parsed = parseStripeOptions(options)
@@ -138,6 +135,7 @@ class StripeProviderService
     this.eligibility_ = stripeEligibility(parsed, StripeProviderService.eligibilityLabel)
     this.logger_ = cradle.logger ?? console
     this.client_ = new StripeClient(parsed, this.logger_)
+    this.vault_ = new StripeVault(this.client_, parsed)
   }
 
   // ---- Medusa lifecycle, in the interface's order -------------------------------------
@@ -434,120 +432,36 @@ class StripeProviderService
     return { verified: true, outcome: reading.outcome }
   }
 
-  // ---- Account holders and saved payment methods --------------------------------------
+  // ---- Account holders and saved payment methods (vault.ts) -----------------------------
 
-  async createAccountHolder(input: CreateAccountHolderInput): Promise<CreateAccountHolderOutput> {
-    const existing = stringField(input.context.account_holder?.data, "id")
-    if (existing) {
-      return { id: existing, data: { id: existing } }
-    }
-    const customer = input.context.customer
-    if (!customer) {
-      throw new PaymentInputError("Stripe: a customer is needed to create an account holder")
-    }
-    const params = buildCustomerParams(customer)
-    const created = await this.client_.call("create the customer", (stripe) =>
-      stripe.customers.create(params, {
-        // Not Medusa's key (the customer id) alone: Stripe refuses a key reused with other
-        // parameters, so a retry after the customer's details changed must be a new key,
-        // while the same request retried replays.
-        idempotencyKey: deriveKey("stripe:customer", input.context.idempotency_key ?? customer.id, JSON.stringify(params)),
-      })
-    )
-    return { id: created.id, data: { id: created.id } }
+  createAccountHolder(input: CreateAccountHolderInput): Promise<CreateAccountHolderOutput> {
+    return this.vault_.createAccountHolder(input)
   }
 
-  async updateAccountHolder(input: UpdateAccountHolderInput): Promise<UpdateAccountHolderOutput> {
-    const id = stringField(input.context.account_holder?.data, "id")
-    if (!id) {
-      throw new PaymentInputError("Stripe: the account holder has no Stripe customer id")
-    }
-    const customer = input.context.customer
-    if (!customer) {
-      return { data: { id } }
-    }
-    const params = buildCustomerParams(customer)
-    await this.client_.call("update the customer", (stripe) =>
-      stripe.customers.update(id, params, {
-        idempotencyKey: deriveKey("stripe:customer-update", input.context.idempotency_key ?? "", id, JSON.stringify(params)),
-      })
-    )
-    return { data: { id } }
+  updateAccountHolder(input: UpdateAccountHolderInput): Promise<UpdateAccountHolderOutput> {
+    return this.vault_.updateAccountHolder(input)
   }
 
-  async deleteAccountHolder(input: DeleteAccountHolderInput): Promise<DeleteAccountHolderOutput> {
-    const id = stringField(input.context.account_holder?.data as Record<string, unknown> | undefined, "id")
-    if (!id) {
-      throw new PaymentInputError("Stripe: the account holder has no Stripe customer id")
-    }
-    try {
-      await this.client_.call("delete the customer", (stripe) =>
-        stripe.customers.del(id, {}, { idempotencyKey: deriveKey("stripe:customer-delete", id) })
-      )
-    } catch (error) {
-      // Deleting what is already gone is done.
-      if (!(error instanceof GatewayRejectedError && error.details.code === "resource_missing")) {
-        throw error
-      }
-    }
-    return {}
+  deleteAccountHolder(input: DeleteAccountHolderInput): Promise<DeleteAccountHolderOutput> {
+    return this.vault_.deleteAccountHolder(input)
   }
 
-  async retrieveAccountHolder(input: RetrieveAccountHolderInput): Promise<RetrieveAccountHolderOutput> {
-    const customer = await this.client_.call("retrieve the customer", (stripe) => stripe.customers.retrieve(input.id))
-    return { id: customer.id, data: { id: customer.id, deleted: "deleted" in customer && !!customer.deleted } }
+  retrieveAccountHolder(input: RetrieveAccountHolderInput): Promise<RetrieveAccountHolderOutput> {
+    return this.vault_.retrieveAccountHolder(input)
   }
 
-  async listPaymentMethods(input: ListPaymentMethodsInput): Promise<ListPaymentMethodsOutput> {
-    const customer = stringField(input.context?.account_holder?.data, "id")
-    if (!customer) {
-      return []
-    }
-    const methods = await this.client_.call("list saved payment methods", (stripe) =>
-      stripe.customers.listPaymentMethods(customer, { limit: 100 })
-    )
-    return methods.data.map((method) => ({ id: method.id, data: toSavedMethodData(method) }))
+  listPaymentMethods(input: ListPaymentMethodsInput): Promise<ListPaymentMethodsOutput> {
+    return this.vault_.listPaymentMethods(input)
   }
 
-  /**
-   * Saving a card goes through a SetupIntent: the storefront confirms it with its client
-   * secret and the card becomes one of the customer's payment methods.
-   */
-  async savePaymentMethod(input: SavePaymentMethodInput): Promise<SavePaymentMethodOutput> {
-    const customer = stringField(input.context?.account_holder?.data, "id")
-    if (!customer) {
-      throw new PaymentInputError("Stripe: saving a payment method needs the customer's account holder")
-    }
-    const params = buildSetupIntentCreate(customer, input.data, this.options_)
-    const setup = await this.client_.call("start saving the payment method", (stripe) =>
-      stripe.setupIntents.create(params, {
-        // Medusa passes no key here and nothing in the input is unique to this request; a
-        // SetupIntent moves no money, so a fresh key per call (reused by the SDK's own
-        // retries) is enough.
-        idempotencyKey: input.context?.idempotency_key ?? `stripe-setup-${randomUUID()}`,
-      })
-    )
-    return { id: setup.id, data: { id: setup.id, client_secret: setup.client_secret, status: setup.status } }
+  /** Saving a card goes through a SetupIntent the storefront confirms with its client secret. */
+  savePaymentMethod(input: SavePaymentMethodInput): Promise<SavePaymentMethodOutput> {
+    return this.vault_.savePaymentMethod(input)
   }
 
-  async deletePaymentMethod(input: DeletePaymentMethodInput): Promise<DeletePaymentMethodOutput> {
-    const id = input.data?.id
-    if (!id) {
-      throw new PaymentInputError("Stripe: the payment method id is missing")
-    }
-    // Detaching is never done on an id alone: the card must be this account holder's.
-    const owner = stringField(input.context?.account_holder?.data, "id")
-    if (!owner) {
-      throw new PaymentInputError("Stripe: deleting a payment method needs the customer's account holder")
-    }
-    const method = await this.client_.call("retrieve the payment method", (stripe) => stripe.paymentMethods.retrieve(id))
-    if (idOf(method.customer) !== owner) {
-      throw new PaymentInputError(`Stripe: payment method ${id} does not belong to this customer`)
-    }
-    await this.client_.call("delete the payment method", (stripe) =>
-      stripe.paymentMethods.detach(id, {}, { idempotencyKey: deriveKey("stripe:detach", id) })
-    )
-    return {}
+  /** Detaches a card, only the account holder's own. */
+  deletePaymentMethod(input: DeletePaymentMethodInput): Promise<DeletePaymentMethodOutput> {
+    return this.vault_.deletePaymentMethod(input)
   }
 
   // ---- The admin's view and the reconciliation ------------------------------------------
