@@ -38,7 +38,7 @@ import type {
 } from "@medusajs/framework/types"
 import { AbstractPaymentProvider, PaymentActions } from "@medusajs/framework/utils"
 import { GatewayRejectedError, PaymentInputError } from "../../lib/payments/errors"
-import { externalRefundsOf, takeNotedExternalRefund } from "../../lib/payments/external-refunds"
+import { takeNotedExternalRefund } from "../../lib/payments/external-refunds"
 import type {
   GatewayEventSource,
   GatewayEventVerdict,
@@ -59,7 +59,6 @@ import {
   StripeEvent,
   StripeIntentStatus,
   StripePaymentIntent,
-  StripeRefund,
   StripeSessionData,
   buildIntentCreate,
   confirmParams,
@@ -77,16 +76,13 @@ import {
 import {
   MEDUSA_REFUND_ID,
   describeStripePayment,
-  isStoreRefund,
   mapWebhookEvent,
-  markOf,
   readStripeEvent,
-  refundsUnknownToSession,
   stripeMode,
   toStripeSnapshot,
-  unrecordedRefundsMessage,
 } from "./outcomes"
 import { StripeOptions, parseStripeOptions } from "./options"
+import { StripeRefunds } from "./refunds"
 import { StripeVault } from "./vault"
 import { verifyStripeEvent } from "./webhook"
 
@@ -127,6 +123,7 @@ class StripeProviderService
   protected readonly client_: StripeClient
   protected readonly logger_: Logger | Console
   protected readonly vault_: StripeVault
+  protected readonly refunds_: StripeRefunds
 
   constructor(cradle: Cradle, options: Record<string, unknown>) {
     const parsed = parseStripeOptions(options)
@@ -136,6 +133,7 @@ class StripeProviderService
     this.logger_ = cradle.logger ?? console
     this.client_ = new StripeClient(parsed, this.logger_)
     this.vault_ = new StripeVault(this.client_, parsed)
+    this.refunds_ = new StripeRefunds(this.client_, cradle, this.logger_)
   }
 
   // ---- Medusa lifecycle, in the interface's order -------------------------------------
@@ -306,7 +304,7 @@ class StripeProviderService
    * calling Stripe. Every refund made here carries the Medusa refund id in its metadata, so
    * its webhook is known as this store's own (`made_by_store`).
    *
-   * Before refunding, the intent's refunds at Stripe are read (`lookBeforeRefunding`): Medusa
+   * Before refunding, the intent's refunds at Stripe are read (`refunds.ts`, `lookBeforeRefunding`): Medusa
    * deletes its refund when the call throws, so after an answer that was lost the admin's next
    * refund has a new id, hence a new Idempotency-Key, and Stripe would refund a second time.
    */
@@ -337,7 +335,7 @@ class StripeProviderService
       format: (minor) => formatStripeAmount(minor.toNumber(), data.currency),
     })
     const medusaRefundId = input.context?.idempotency_key
-    const earlier = await this.lookBeforeRefunding(data, amount, medusaRefundId)
+    const earlier = await this.refunds_.lookBeforeRefunding(data, amount, medusaRefundId)
     if (earlier) {
       // Stripe made this very refund (its mark is this Medusa refund's id) and the answer never
       // reached the data: recorded as Stripe holds it, without asking Stripe again (a key
@@ -498,7 +496,7 @@ class StripeProviderService
       stripe.paymentIntents.retrieve(session.id, { expand: ["latest_charge"] })
     )
     const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null
-    const refunds = charge?.captured ? await this.listRefunds(intent.id, "list the payment's refunds") : []
+    const refunds = charge?.captured ? await this.refunds_.list(intent.id, "list the payment's refunds") : []
     return toStripeSnapshot(intent, refunds, this.options_.asyncPaymentMethodTypes)
   }
 
@@ -549,87 +547,6 @@ class StripeProviderService
   }
 
   /** Every refund of the PaymentIntent at Stripe (https://docs.stripe.com/api/refunds/list), read-only. */
-  protected async listRefunds(intentId: string, operation: string): Promise<StripeRefund[]> {
-    return this.client_.call(operation, (stripe) =>
-      stripe.refunds.list({ payment_intent: intentId, limit: 100 }).autoPagingToArray({ limit: 1000 })
-    )
-  }
-
-  /**
-   * Before a refund is sent: the refunds Stripe holds for the intent that the session does not
-   * record. Each one is money already returned that Medusa does not show, most often a refund
-   * whose answer was lost (Medusa deleted its refund, and the admin's refund again would be a
-   * new Idempotency-Key, so a second refund), or one made in Stripe's dashboard not recorded
-   * yet. A refund carrying the store's mark of a Medusa refund that exists (made meanwhile by
-   * another call, whose data this call has not seen) is Medusa's already, as is one made before
-   * refunds carried that mark. Anything else is
-   * refused with a `PaymentInputError` naming it, and nothing is sent: Stripe's refund event
-   * or the reconciliation records it through Medusa's refund of a gateway refund (one path,
-   * deduplicated by the refund id), after which it is no longer counted here.
-   *
-   * Returns the refund to record instead of refunding when it carries this very Medusa
-   * refund's mark and amount; `undefined` when the refund may be sent. Stripe being
-   * unreachable for the look is thrown as it is (no money was moved; the refund can be made again).
-   */
-  protected async lookBeforeRefunding(data: StripeSessionData, amount: number, medusaRefundId: string | undefined): Promise<StripeRefund | undefined> {
-    const listed = await this.listRefunds(data.id, "look at the payment's refunds before refunding")
-    const { unknown, total } = refundsUnknownToSession(data, listed)
-    const own = medusaRefundId ? unknown.find((r) => markOf(r) === medusaRefundId) : undefined
-    if (own && own.amount === amount && unknown.length === 1 && total <= (data.amount_refunded ?? 0) + own.amount) {
-      return own
-    }
-    const marks = [...new Set(unknown.map(markOf).filter((m): m is string => !!m && m !== medusaRefundId))]
-    const existing = await this.existingMedusaRefunds(marks)
-    const accounted = unknown.filter((r) => {
-      const mark = markOf(r)
-      // Made before the provider marked refunds with the Medusa refund id (the session id
-      // only): taken for Medusa's, as the webhook pipeline and the reconciliation take it, which
-      // could never record it otherwise.
-      if (!mark) return isStoreRefund(r)
-      return mark !== medusaRefundId && !!existing?.has(mark)
-    })
-    const unaccounted = unknown.filter((r) => !accounted.includes(r))
-    const recorded = (data.amount_refunded ?? 0) + accounted.reduce((sum, r) => sum + r.amount, 0)
-    if (unaccounted.length === 0 && total <= recorded) {
-      return undefined
-    }
-    throw new PaymentInputError(
-      unrecordedRefundsMessage({
-        intentId: data.id,
-        currency: data.currency,
-        refunds: unaccounted,
-        goneMarks: existing ? new Set(marks.filter((m) => !existing.has(m))) : undefined,
-        noted: new Set(externalRefundsOf(data).filter((e) => e.recorded_at === null).map((e) => e.refund_id)),
-        total,
-        recorded,
-      })
-    )
-  }
-
-  /**
-   * Which of these Medusa refunds exist, read from the Payment Module's refund service the
-   * provider is registered in; `undefined` when that cannot be read (a direct call, outside
-   * the module), so no marked refund is taken for one Medusa has.
-   */
-  protected async existingMedusaRefunds(ids: string[]): Promise<Set<string> | undefined> {
-    if (!ids.length) return new Set()
-    let service: { list(filters: object, config: object): Promise<Array<{ id: string }>> } | undefined
-    try {
-      // An awilix cradle throws for a name it does not know.
-      const candidate = (this.container as Record<string, unknown> | undefined)?.refundService as typeof service
-      service = typeof candidate?.list === "function" ? candidate : undefined
-    } catch {
-      service = undefined
-    }
-    if (!service) return undefined
-    try {
-      return new Set((await service.list({ id: ids }, { select: ["id"] })).map((r) => r.id))
-    } catch (error) {
-      this.logger_.warn(`Stripe: could not read Medusa refunds ${ids.join(", ")} to tell them from refunds Medusa lost: ${redactText(messageOf(error))}`)
-      return undefined
-    }
-  }
-
   protected async retrieveIntent(id: string): Promise<StripePaymentIntent> {
     return this.client_.call("look up the payment", (stripe) => stripe.paymentIntents.retrieve(id))
   }
