@@ -22,18 +22,9 @@ const MEDUSA_CLI = path.join(ROOT, "node_modules", "@medusajs", "cli", "cli.js")
 const LOG_DIR = path.join(ROOT, ".logs")
 
 /** A fresh database per test file, as the topology tests make them. */
-export { freshDatabase, type Database } from "../harness/topology"
+export { freePort, freshDatabase, type Database } from "../harness/topology"
+import { freePort } from "../harness/topology"
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function logTail(file: string, lines = 40): string {
   try {

@@ -14,6 +14,7 @@ import type Stripe from "stripe"
 import { BRAINTREE_MERCHANT, BRAINTREE_ORIGIN, transactionXml, xml } from "./braintree"
 import { STRIPE_ORIGIN, stripeIntent } from "./stripe"
 
+
 export interface FakeCounts {
   requests: number
   captures: Map<string, number>

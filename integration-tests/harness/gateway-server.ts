@@ -10,16 +10,24 @@ import type { AddressInfo } from "node:net"
 import { FixtureSession, loadFixture } from "./fixtures"
 
 export class GatewayServer {
-  private scenario: FixtureSession | undefined
-  private readonly server = http.createServer((req, res) => {
+  protected scenario: FixtureSession | undefined
+  private readonly server = http.createServer((req, res) => this.handle(req, res))
+  origin = ""
+
+  /** One request: the scenario playing answers it, or 418 when none plays. */
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!this.scenario) {
-      res.writeHead(418, { "content-type": "application/json" })
-      res.end(JSON.stringify({ error: { type: "invalid_request_error", message: `no scenario is playing for ${req.method} ${req.url}` } }))
+      GatewayServer.refuse(res, `${req.method} ${req.url}`)
       return
     }
     this.scenario.handle(req, res)
-  })
-  origin = ""
+  }
+
+  /** The answer to a request no scenario expects: 418 with a Stripe-shaped error. */
+  protected static refuse(res: http.ServerResponse, label: string): void {
+    res.writeHead(418, { "content-type": "application/json" })
+    res.end(JSON.stringify({ error: { type: "invalid_request_error", message: `no scenario is playing for ${label}` } }))
+  }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve))
@@ -32,7 +40,7 @@ export class GatewayServer {
     return scenario
   }
 
-  /** Ends the scenario playing; throws if it expected requests that never came. */
+  /** Ends the scenario playing; throws if a request did not match or an interaction went unused. */
   finish(): void {
     const scenario = this.scenario
     this.scenario = undefined

@@ -21,6 +21,7 @@ import net from "node:net"
 import path from "node:path"
 import { Client } from "pg"
 import { FixtureFile, FixtureSession, Interaction, loadFixture } from "./fixtures"
+import { GatewayServer } from "./gateway-server"
 import { STORE_DIR } from "./medusa"
 
 const ROOT = path.resolve(__dirname, "..", "..")
@@ -291,13 +292,20 @@ export class StoreApi {
  * that came while none was playing, or that the scenario did not expect, so a test can
  * assert that a process made no gateway call it should not have (`stray`).
  */
-export class GatewayStandIn {
-  private scenario: FixtureSession | undefined
+export class GatewayStandIn extends GatewayServer {
   /** Requests no scenario expected: `METHOD path` and when. */
   readonly stray: Array<{ label: string; at: number }> = []
   /** Every request, in arrival order. */
   readonly seen: Array<{ label: string; at: number }> = []
-  private readonly server = http.createServer((req, res) => {
+  private responder: ((method: string, url: string) => { status: number; body: unknown } | undefined) | undefined
+  /** Requests the responder answered. */
+  readonly answered: Array<{ label: string; at: number }> = []
+
+  constructor(readonly name: string) {
+    super()
+  }
+
+  protected override handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const label = `${req.method} ${req.url}`
     this.seen.push({ label, at: Date.now() })
     const scenario = this.scenario
@@ -312,8 +320,7 @@ export class GatewayStandIn {
     }
     if (!scenario) {
       this.stray.push({ label, at: Date.now() })
-      res.writeHead(418, { "content-type": "application/json" })
-      res.end(JSON.stringify({ error: { type: "invalid_request_error", message: `no scenario is playing for ${label}` } }))
+      GatewayServer.refuse(res, label)
       return
     }
     // A request the scenario does not match is answered 418 by it: remembered here too.
@@ -323,13 +330,7 @@ export class GatewayStandIn {
       return writeHead(...args)
     }
     scenario.handle(req, res)
-  })
-  origin = ""
-  private responder: ((method: string, url: string) => { status: number; body: unknown } | undefined) | undefined
-  /** Requests the responder answered. */
-  readonly answered: Array<{ label: string; at: number }> = []
-
-  constructor(readonly name: string) {}
+  }
 
   /**
    * While no scenario plays, answer the requests `responder` knows (as often as they come:
@@ -340,32 +341,9 @@ export class GatewayStandIn {
     this.responder = responder
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve))
-    this.origin = `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`
-    return this
-  }
-
-  play(scenario: FixtureSession): FixtureSession {
-    this.scenario = scenario
-    return scenario
-  }
-
-  /** Ends the scenario playing; throws if a request did not match or an interaction went unused. */
-  finish(): void {
-    const scenario = this.scenario
-    this.scenario = undefined
-    scenario?.finish()
-  }
-
   /** Ends the scenario playing without checking it (clean-up after a failure). */
   drop(): void {
     this.scenario = undefined
-  }
-
-  stop(): void {
-    this.server.close()
-    this.server.closeAllConnections()
   }
 }
 

@@ -15,9 +15,9 @@ import fs from "node:fs"
 import path from "node:path"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { FakeBraintree, FakeStripe } from "../harness/fake-gateways"
-import { braintreeTestKeys } from "../harness/braintree"
+import { FAKED_PROVIDERS_ENV } from "../harness/provider-env"
 import { Api, STORE_DIR, TestStore, cartWithSession, orderOfCart, setUpStore } from "../harness/medusa"
-import { signStripe, storefrontConfirms, stripeEvent, stripeTestKeys } from "../harness/stripe"
+import { signStripe, storefrontConfirms, stripeEvent } from "../harness/stripe"
 
 const CHECKOUTS = Number(process.env.LOAD_CHECKOUTS ?? 50)
 const EVENTS = Number(process.env.LOAD_EVENTS ?? 100)
@@ -25,17 +25,7 @@ const REPEATS = Number(process.env.LOAD_REPEATS ?? 5)
 const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY ?? 25)
 const PROVIDERS = ["pp_cod_offline", "pp_bank-transfer_offline", "pp_stripe_stripe", "pp_braintree_braintree"] as const
 const ENV = {
-  STRIPE_API_KEY: stripeTestKeys.apiKey,
-  STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret,
-  BRAINTREE_MERCHANT_ID: braintreeTestKeys.merchantId,
-  BRAINTREE_PUBLIC_KEY: braintreeTestKeys.publicKey,
-  BRAINTREE_PRIVATE_KEY: braintreeTestKeys.privateKey,
-  BRAINTREE_MERCHANT_ACCOUNTS: "USD:acme_usd",
-  BRAINTREE_VERIFY_CREDENTIALS_AT_BOOT: "false",
-  COD_ENABLED: "true",
-  BANK_TRANSFER_ACCOUNT_HOLDER: "Acme Store Ltd",
-  BANK_TRANSFER_IBAN: "DE89370400440532013000",
-  BANK_TRANSFER_BANK_NAME: "Commerzbank",
+  ...FAKED_PROVIDERS_ENV,
   // Deliveries of one event wait for each other's lock rather than fail.
   PAYMENTS_LOCK_TIMEOUT_SECONDS: "60",
 }

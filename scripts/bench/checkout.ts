@@ -30,7 +30,7 @@ import fs from "node:fs"
 import path from "node:path"
 import { performance } from "node:perf_hooks"
 import { pathToFileURL } from "node:url"
-import { braintreeTestKeys } from "../../integration-tests/harness/braintree"
+import { FAKED_PROVIDERS_ENV } from "../../integration-tests/harness/provider-env"
 import { signStripe, stripeEvent, stripeTestKeys } from "../../integration-tests/harness/stripe"
 import { createAdminUser, freePort, freshDatabase, logTail, migrate, StoreApi } from "../../integration-tests/harness/topology"
 
@@ -97,17 +97,7 @@ function storeEnv(controlPort: number, databaseUrl: string): NodeJS.ProcessEnv {
     MEDUSA_ADMIN_DISABLED: "true",
     BENCH_OFFICIAL_STRIPE: "1",
     BENCH_CONTROL_PORT: String(controlPort),
-    STRIPE_API_KEY: stripeTestKeys.apiKey,
-    STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret,
-    BRAINTREE_MERCHANT_ID: braintreeTestKeys.merchantId,
-    BRAINTREE_PUBLIC_KEY: braintreeTestKeys.publicKey,
-    BRAINTREE_PRIVATE_KEY: braintreeTestKeys.privateKey,
-    BRAINTREE_MERCHANT_ACCOUNTS: "USD:acme_usd",
-    BRAINTREE_VERIFY_CREDENTIALS_AT_BOOT: "false",
-    COD_ENABLED: "true",
-    BANK_TRANSFER_ACCOUNT_HOLDER: "Acme Store Ltd",
-    BANK_TRANSFER_IBAN: "DE89370400440532013000",
-    BANK_TRANSFER_BANK_NAME: "Commerzbank",
+    ...FAKED_PROVIDERS_ENV,
     // The reconciliation job would ask the gateways about open sessions in the middle of a run.
     PAYMENTS_RECONCILE_DISABLED: "true",
   }
